@@ -1,0 +1,20 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
+import { UserResponse } from '../users/dto/user.response.js';
+import { UsersService } from '../users/users.service.js';
+import { RegisterDto } from './dto/register.dto.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Creates an account. It does not log in: choose a session or a token login next. */
+  @Post('register')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiBadRequestResponse({ description: 'Invalid email, password length or unknown field' })
+  @ApiConflictResponse({ description: 'Email is already registered' })
+  async register(@Body() dto: RegisterDto): Promise<UserResponse> {
+    return UserResponse.from(await this.users.create(dto));
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from './app-config.js';
+import { ConfigError } from './env.schema.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.app).toMatchObject({ nodeEnv: 'development', port: 3000, dataDir: './data', logLevel: 'info', trustProxy: false });
+    expect(config.database).toEqual({ url: undefined, poolSize: 10 });
+    expect(config.session).toMatchObject({ idleTtlMs: 30 * 60_000, absoluteTtlMs: 7 * 86_400_000, cookieSecure: false });
+    expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000 });
+    expect(config.abuse).toEqual({ loginMaxFailures: 5, throttleAuthLimit: 60 });
+    expect(config.audit.retentionMs).toBe(90 * 86_400_000);
+  });
+
+  it('reads values and treats empty strings as unset', () => {
+    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: '', TRUST_PROXY: '1', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    expect(config.app.port).toBe(8080);
+    expect(config.database.url).toBe('postgres://u@h/db');
+    expect(config.redis.url).toBeUndefined();
+    expect(config.app.trustProxy).toBe(1);
+    expect(config.app.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('makes cookies Secure by default in production', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(32),
+      JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nx\\n-----END PRIVATE KEY-----',
+      JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\\nx\\n-----END PUBLIC KEY-----',
+    });
+    expect(config.session.cookieSecure).toBe(true);
+    expect(config.jwt.privateKey).toContain('\n');
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'nonsense' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://h/db' }],
+    ['REDIS_URL', { REDIS_URL: 'http://h' }],
+    ['SESSION_IDLE_TTL', { SESSION_IDLE_TTL: '15' }],
+    ['SESSION_ABSOLUTE_TTL', { SESSION_IDLE_TTL: '2d', SESSION_ABSOLUTE_TTL: '1d' }],
+    ['COOKIE_SECURE', { COOKIE_SECURE: 'maybe' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['SESSION_SECRET', { SESSION_SECRET: 'short' }],
+    ['SESSION_SECRET', { NODE_ENV: 'production' }],
+    ['JWT_SECRET', { JWT_ALGORITHM: 'HS256', JWT_SECRET: 'too short' }],
+    ['JWT_ALGORITHM', { JWT_ALGORITHM: 'none' }],
+    ['JWT_PUBLIC_KEY', { JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----x-----END PRIVATE KEY-----' }],
+    ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'not a pem' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'a@example.com' }],
+    ['LOGIN_MAX_FAILURES', { LOGIN_MAX_FAILURES: '0' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '$(rm -rf)' }],
+  ])('rejects a bad %s with one line naming it', (variable, env) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toMatch(new RegExp(`^Invalid configuration: ${variable} [^\\n]+$`));
+  });
+});

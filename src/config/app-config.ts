@@ -1,0 +1,132 @@
+import { bool, ConfigError, duration, int, list, oneOf, pem, pemList, text, url, type Env } from './env.schema.js';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type JwtAlgorithm = 'ES256' | 'HS256';
+
+/** The whole validated configuration; the only shape the rest of the code reads. */
+export interface AppConfig {
+  app: {
+    nodeEnv: NodeEnv;
+    port: number;
+    logLevel: string;
+    /** Where the embedded database, generated keys and secrets live. */
+    dataDir: string;
+    corsOrigins: string[];
+    /** Express `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
+    trustProxy: boolean | number | string;
+  };
+  database: {
+    /** Unset → the embedded PostgreSQL (PGlite) in `dataDir`. */
+    url: string | undefined;
+    poolSize: number;
+  };
+  redis: { url: string | undefined };
+  session: {
+    secret: string | undefined;
+    idleTtlMs: number;
+    absoluteTtlMs: number;
+    cookieSecure: boolean;
+  };
+  jwt: {
+    algorithm: JwtAlgorithm;
+    privateKey: string | undefined;
+    publicKey: string | undefined;
+    previousPublicKeys: string[];
+    secret: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTtlMs: number;
+    refreshTtlMs: number;
+  };
+  admin: { email: string | undefined; password: string | undefined };
+  abuse: { loginMaxFailures: number; throttleAuthLimit: number };
+  audit: { retentionMs: number };
+}
+
+function trustProxy(env: Env): boolean | number | string {
+  const value = text(env, 'TRUST_PROXY');
+  if (value === undefined || /^(false|0|no)$/i.test(value)) return false;
+  if (/^(true|yes)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^[\w.:/, -]+$/.test(value)) return value;
+  throw new ConfigError('TRUST_PROXY', 'must be false, true, a hop count, or a comma-separated list of addresses');
+}
+
+/**
+ * Validates the environment once at boot. The first bad value throws a `ConfigError`
+ * whose message is the one line printed before the process exits.
+ */
+export function loadConfig(env: Env): AppConfig {
+  const nodeEnv = oneOf<NodeEnv>(env, 'NODE_ENV', 'development', ['development', 'production', 'test']);
+  const production = nodeEnv === 'production';
+
+  const session = {
+    secret: text(env, 'SESSION_SECRET'),
+    idleTtlMs: duration(env, 'SESSION_IDLE_TTL', '30m'),
+    absoluteTtlMs: duration(env, 'SESSION_ABSOLUTE_TTL', '7d'),
+    cookieSecure: bool(env, 'COOKIE_SECURE', production),
+  };
+  if (session.secret !== undefined && session.secret.length < 32) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  }
+  if (production && session.secret === undefined) {
+    throw new ConfigError('SESSION_SECRET', 'is required when NODE_ENV=production');
+  }
+  if (session.absoluteTtlMs < session.idleTtlMs) {
+    throw new ConfigError('SESSION_ABSOLUTE_TTL', 'must not be shorter than SESSION_IDLE_TTL');
+  }
+
+  const jwt = {
+    algorithm: oneOf<JwtAlgorithm>(env, 'JWT_ALGORITHM', 'ES256', ['ES256', 'HS256']),
+    privateKey: pem(env, 'JWT_PRIVATE_KEY'),
+    publicKey: pem(env, 'JWT_PUBLIC_KEY'),
+    previousPublicKeys: pemList(env, 'JWT_PREVIOUS_PUBLIC_KEYS'),
+    secret: text(env, 'JWT_SECRET'),
+    issuer: text(env, 'JWT_ISSUER', 'nest-dual-auth') as string,
+    audience: text(env, 'JWT_AUDIENCE', 'nest-dual-auth') as string,
+    accessTtlMs: duration(env, 'JWT_ACCESS_TTL', '15m'),
+    refreshTtlMs: duration(env, 'JWT_REFRESH_TTL', '30d'),
+  };
+  if (jwt.algorithm === 'HS256' && Buffer.byteLength(jwt.secret ?? '') < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes when JWT_ALGORITHM=HS256');
+  }
+  if (jwt.algorithm === 'ES256' && (jwt.privateKey === undefined) !== (jwt.publicKey === undefined)) {
+    throw new ConfigError(jwt.privateKey ? 'JWT_PUBLIC_KEY' : 'JWT_PRIVATE_KEY', 'must be set together with its pair');
+  }
+  if (production && jwt.algorithm === 'ES256' && jwt.privateKey === undefined) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'and JWT_PUBLIC_KEY are required when NODE_ENV=production');
+  }
+
+  const admin = { email: text(env, 'ADMIN_EMAIL'), password: text(env, 'ADMIN_PASSWORD') };
+  if ((admin.email === undefined) !== (admin.password === undefined)) {
+    throw new ConfigError(admin.email ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL', 'must be set together with its pair');
+  }
+  if (admin.password !== undefined && (admin.password.length < 8 || admin.password.length > 128)) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be 8 to 128 characters');
+  }
+
+  // Every top-level key is an object: @nestjs/config copies scalar top-level keys into process.env.
+  return {
+    app: {
+      nodeEnv,
+      port: int(env, 'PORT', 3000, 0, 65535),
+      logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      dataDir: text(env, 'DATA_DIR', './data') as string,
+      corsOrigins: list(env, 'CORS_ORIGINS'),
+      trustProxy: trustProxy(env),
+    },
+    database: {
+      url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+      poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    },
+    redis: { url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) },
+    session,
+    jwt,
+    admin,
+    abuse: {
+      loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+      throttleAuthLimit: int(env, 'THROTTLE_AUTH_LIMIT', 60, 0, 1_000_000),
+    },
+    audit: { retentionMs: duration(env, 'AUDIT_RETENTION', '90d') },
+  };
+}

@@ -1,0 +1,54 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { EMBEDDED_DATABASE } from './database.constants.js';
+import { dataSourceOptions } from './data-source-options.js';
+import { EmbeddedDatabase } from './embedded-database.js';
+
+@Module({
+  providers: [
+    {
+      provide: EMBEDDED_DATABASE,
+      inject: [ConfigService],
+      useFactory: async (config: AppConfigService) =>
+        config.get('database.url', { infer: true })
+          ? null
+          : EmbeddedDatabase.open(config.get('app.dataDir', { infer: true })),
+    },
+  ],
+  exports: [EMBEDDED_DATABASE],
+})
+class EmbeddedDatabaseModule {}
+
+@Module({
+  imports: [
+    EmbeddedDatabaseModule,
+    TypeOrmModule.forRootAsync({
+      imports: [EmbeddedDatabaseModule],
+      inject: [ConfigService, EMBEDDED_DATABASE],
+      useFactory: (config: AppConfigService, embedded: EmbeddedDatabase | null) => ({
+        ...dataSourceOptions({ database: config.get<AppConfig['database']>('database') }, embedded),
+        autoLoadEntities: true,
+        // Fail fast at boot; at run time the pool reconnects by itself.
+        retryAttempts: 0,
+      }),
+    }),
+  ],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(EMBEDDED_DATABASE) private readonly embedded: EmbeddedDatabase | null,
+  ) {}
+
+  /** The pool must end before PGlite closes under it; hook order alone does not promise that. */
+  async onApplicationShutdown(): Promise<void> {
+    try {
+      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    } finally {
+      await this.embedded?.close();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { PGlite } from '@electric-sql/pglite';
+import { resolve } from 'node:path';
+import { lockDataDir } from './data-dir-lock.js';
+
+/** Where the embedded PostgreSQL keeps its files inside DATA_DIR. */
+export function embeddedDatabaseDir(dataDir: string): string {
+  return resolve(dataDir, 'pgdata');
+}
+
+/**
+ * The embedded PostgreSQL (PGlite) used when DATABASE_URL is unset. It owns the PGlite
+ * instance and the folder lock, and closes both: node-postgres never closes PGlite itself.
+ */
+export class EmbeddedDatabase {
+  private closed = false;
+
+  constructor(
+    readonly pglite: PGlite,
+    private readonly release: () => void = () => undefined,
+  ) {}
+
+  static async open(dataDir: string): Promise<EmbeddedDatabase> {
+    const dir = embeddedDatabaseDir(dataDir);
+    const release = lockDataDir(resolve(dataDir));
+    try {
+      return new EmbeddedDatabase(await PGlite.create(dir), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.pglite.closed) await this.pglite.close();
+    } finally {
+      this.release();
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { Role, User } from '../user.entity.js';
+
+/** The public shape of a user. Built field by field, so a password hash can never be serialised. */
+export class UserResponse {
+  /** @example "3f0c6a52-8d1e-4a7b-9a43-6f0f3f7d9b11" */
+  id: string;
+  /** @example "ada@example.com" */
+  email: string;
+  /** @example "Ada Lovelace" */
+  name: string | null;
+  /** @example ["user"] */
+  roles: Role[];
+  createdAt: Date;
+  updatedAt: Date;
+
+  static from(user: User): UserResponse {
+    const response = new UserResponse();
+    response.id = user.id;
+    response.email = user.email;
+    response.name = user.name;
+    response.roles = [...user.roles];
+    response.createdAt = user.createdAt;
+    response.updatedAt = user.updatedAt;
+    return response;
+  }
+}

@@ -1,0 +1,58 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { App } from 'supertest/types.js';
+import { AppModule } from '../../src/app.module.js';
+import { setupApp } from '../../src/app.setup.js';
+import type { Env } from '../../src/config/env.schema.js';
+import { EMBEDDED_DATABASE } from '../../src/database/database.constants.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  app: INestApplication;
+  /** The server to hand to supertest: `request(t.http)`. */
+  http: App;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** Settings every test app starts from; a spec adds its own through `env`. */
+const TEST_ENV: Env = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  PORT: '0',
+  SESSION_SECRET: 'test-session-secret-test-session-secret',
+};
+
+/**
+ * Boots the real app in-process, through the same `setupApp` as `main.ts`, on a database of
+ * its own (see `createTestDatabase`).
+ */
+export async function createTestApp(options: { env?: Env; db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const env: Env = {
+    ...TEST_ENV,
+    DATABASE_URL: db.url ?? '',
+    REDIS_URL: process.env.REDIS_URL ?? '',
+    ...options.env,
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [await AppModule.forRoot(env)] })
+    .overrideProvider(EMBEDDED_DATABASE)
+    .useValue(db.embedded ?? null)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
+  await setupApp(app);
+  await app.init();
+  let closed = false;
+  return {
+    app,
+    http: app.getHttpServer() as App,
+    db,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      if (!options.db) await db.dispose();
+    },
+  };
+}
