@@ -1,12 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { configModule } from './config/config.module.js';
 import type { Env } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
+import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
+import { NotesModule } from './notes/notes.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -15,7 +19,18 @@ export class AppModule {
   static async forRoot(env: Env = {}): Promise<DynamicModule> {
     return {
       module: AppModule,
-      imports: [await configModule(env), DatabaseModule, RedisModule, UsersModule, AuthModule, HealthModule],
+      imports: [
+        await configModule(env),
+        DatabaseModule,
+        RedisModule,
+        UsersModule,
+        SessionsModule,
+        AuthModule,
+        NotesModule,
+        AdminModule,
+        ExamplesModule,
+        HealthModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

@@ -1,17 +1,25 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import passport from 'passport';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { jsonBody } from './common/json-body.js';
+import { jsonBody, middlewareErrors } from './common/json-body.js';
+import { SESSION_MIDDLEWARE } from './sessions/sessions.constants.js';
 import { createLogger, httpLogger, PinoLoggerService } from './common/logging/logger.js';
 import { ConfigService, type AppConfigService } from './config/config.module.js';
 import { setupSwagger } from './swagger.js';
 
 export const GLOBAL_PREFIX = 'api';
 
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 /**
  * Everything `main.ts` and the e2e tests share, in request order: logging, helmet, body,
- * validation, Swagger. The app must be created with `{ bodyParser: false }`.
+ * session, Passport, validation, Swagger. The app must be created with `{ bodyParser: false }`.
  */
 export async function setupApp(app: INestApplication, logger?: Logger): Promise<INestApplication> {
   const expressApp = app as NestExpressApplication;
@@ -37,7 +45,13 @@ export async function setupApp(app: INestApplication, logger?: Logger): Promise<
     }),
   );
   if (corsOrigins.length > 0) app.enableCors({ origin: corsOrigins, credentials: true });
-  app.use(...jsonBody());
+  // API answers are per caller (user data, tokens): no cache or proxy may keep them.
+  app.use(`/${GLOBAL_PREFIX}`, noStore);
+  app.use(jsonBody());
+  // Loads a session only for requests that carry a `sid` cookie; then Passport (req.logIn).
+  app.use(app.get<RequestHandler>(SESSION_MIDDLEWARE));
+  app.use(passport.initialize());
+  app.use(middlewareErrors());
 
   app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: ['.well-known/jwks.json'] });
   app.useGlobalPipes(

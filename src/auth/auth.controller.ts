@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
 import { UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
+import { Public } from './decorators/auth.decorator.js';
 import { RegisterDto } from './dto/register.dto.js';
 
 @ApiTags('auth')
@@ -11,6 +12,7 @@ export class AuthController {
 
   /** Creates an account. It does not log in: choose a session or a token login next. */
   @Post('register')
+  @Public()
   @HttpCode(HttpStatus.CREATED)
   @ApiBadRequestResponse({ description: 'Invalid email, password length or unknown field' })
   @ApiConflictResponse({ description: 'Email is already registered' })

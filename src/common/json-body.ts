@@ -1,7 +1,13 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { Logger } from '@nestjs/common';
+import { errorResponse } from './all-exceptions.filter.js';
 import { errorBody } from './error-body.js';
 
 export const JSON_BODY_LIMIT = '100kb';
+
+export function jsonBody(): RequestHandler {
+  return express.json({ limit: JSON_BODY_LIMIT });
+}
 
 /** body-parser's error types and the answer each deserves. */
 const BODY_ERRORS: Record<string, [number, string]> = {
@@ -14,15 +20,19 @@ const BODY_ERRORS: Record<string, [number, string]> = {
 };
 
 /**
- * The JSON body parser and, right behind it, the handler for its errors: they happen before
- * Nest routes the request, so Nest's exception filter never sees them.
+ * Errors raised by Express middleware (body parsing, the session store) happen before Nest
+ * routes the request, so the Nest filter never sees them: this answers them the same way.
  */
-export function jsonBody(): [RequestHandler, ErrorRequestHandler] {
-  const onError: ErrorRequestHandler = (error: { type?: string; status?: number }, req, res, next) => {
-    const known = error.type ? BODY_ERRORS[error.type] : undefined;
-    const status = known?.[0] ?? (error.status && error.status >= 400 && error.status < 500 ? error.status : undefined);
-    if (status === undefined) return next(error);
-    res.status(status).json(errorBody(status, known?.[1] ?? 'Bad request body'));
+export function middlewareErrors(): ErrorRequestHandler {
+  const logger = new Logger('Middleware');
+  return (error: { type?: string; status?: number }, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const known = error?.type ? BODY_ERRORS[error.type] : undefined;
+    if (known) {
+      res.status(known[0]).json(errorBody(known[0], known[1]));
+      return;
+    }
+    const { status, body } = errorResponse(error, req, logger);
+    res.status(status).json(body);
   };
-  return [express.json({ limit: JSON_BODY_LIMIT }), onError];
 }

@@ -2,11 +2,13 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
+import { Public } from '../auth/decorators/auth.decorator.js';
 import { REDIS } from '../redis/redis.constants.js';
 
 const TIMEOUT_MS = 1500;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

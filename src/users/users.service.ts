@@ -1,9 +1,9 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { normalizeEmail } from './email.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { User } from './user.entity.js';
+import { User, type Role } from './user.entity.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -32,6 +32,58 @@ export class UsersService {
       }
       throw error;
     }
+  }
+
+  /** The user's current roles, or null when the user no longer exists. */
+  async findRoles(id: string): Promise<Role[] | null> {
+    const user = await this.users.findOne({ where: { id }, select: { id: true, roles: true } });
+    return user?.roles ?? null;
+  }
+
+  async updateProfile(id: string, changes: { name?: string | null }): Promise<User> {
+    if (changes.name !== undefined) await this.users.update({ id }, { name: changes.name });
+    return this.getById(id);
+  }
+
+  /** Users, newest first. */
+  list(skip: number, take: number): Promise<[User[], number]> {
+    return this.users.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip, take });
+  }
+
+  async setRoles(id: string, roles: Role[]): Promise<User> {
+    const result = await this.users.update({ id }, { roles: [...new Set(roles)] });
+    if (!result.affected) throw new NotFoundException('User not found');
+    return this.getById(id);
+  }
+
+  /** Deletes the user; their logins, sessions and notes go with them (foreign keys cascade). */
+  async delete(id: string): Promise<boolean> {
+    return ((await this.users.delete({ id })).affected ?? 0) > 0;
+  }
+
+  /**
+   * Makes sure the configured first administrator exists and has the admin role. Idempotent:
+   * an existing account keeps its password and gains the role if it lacked it.
+   */
+  async ensureAdmin(email: string, password: string): Promise<User> {
+    const existing = await this.findByEmail(email);
+    if (existing) {
+      return existing.roles.includes('admin') ? existing : this.setRoles(existing.id, [...existing.roles, 'admin']);
+    }
+    try {
+      const created = await this.create({ email, password });
+      return this.setRoles(created.id, ['user', 'admin']);
+    } catch (error) {
+      // Another instance created it at the same moment.
+      if (error instanceof ConflictException) return this.ensureAdmin(email, password);
+      throw error;
+    }
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new NotFoundException('User not found');
+    return user;
   }
 
   findById(id: string): Promise<User | null> {

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { App } from 'supertest/types.js';
@@ -28,18 +28,19 @@ const TEST_ENV: Env = {
  * Boots the real app in-process, through the same `setupApp` as `main.ts`, on a database of
  * its own (see `createTestDatabase`).
  */
-export async function createTestApp(options: { env?: Env; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function createTestApp(options: { env?: Env; db?: TestDatabase; imports?: ModuleMetadata['imports'] } = {}): Promise<TestApp> {
+  // A shared `db` outlives this app (restart tests); otherwise the app's database goes with it.
   const db = options.db ?? (await createTestDatabase());
   const env: Env = {
     ...TEST_ENV,
     DATABASE_URL: db.url ?? '',
+    ...(db.dataDir ? { DATA_DIR: db.dataDir } : {}),
     REDIS_URL: process.env.REDIS_URL ?? '',
     ...options.env,
   };
-  const moduleRef = await Test.createTestingModule({ imports: [await AppModule.forRoot(env)] })
-    .overrideProvider(EMBEDDED_DATABASE)
-    .useValue(db.embedded ?? null)
-    .compile();
+  const builder = Test.createTestingModule({ imports: [await AppModule.forRoot(env), ...(options.imports ?? [])] });
+  if (db.embedded) builder.overrideProvider(EMBEDDED_DATABASE).useValue(db.embedded);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   await setupApp(app);
   await app.init();

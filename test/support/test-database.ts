@@ -1,6 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { EmbeddedDatabase } from '../../src/database/embedded-database.js';
 
@@ -10,6 +12,8 @@ export interface TestDatabase {
   url?: string;
   /** Set when running embedded: the migrated in-memory database the app runs on. */
   embedded?: EmbeddedDatabase;
+  /** Set for a persistent embedded database: the DATA_DIR each app opens (and locks) itself. */
+  dataDir?: string;
   dispose(): Promise<void>;
 }
 
@@ -19,7 +23,7 @@ let template: Blob | undefined;
  * With DATABASE_URL set, a fresh database on that server (the app migrates it at boot);
  * otherwise an in-memory PGlite loaded from the migrated template made by global-setup.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { persistent?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const name = `e2e_${process.env.TEST_RUN_ID ?? 'local'}_${randomBytes(4).toString('hex')}`;
@@ -38,6 +42,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         await client.end();
       },
     };
+  }
+  if (options.persistent) {
+    // Outlives the apps that use it, so a test can stop an app and start another on the same data.
+    const dataDir = mkdtempSync(join(tmpdir(), 'nda-e2e-'));
+    return { dataDir, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const templateFile = process.env.PGLITE_TEMPLATE;
   if (!templateFile) throw new Error('PGLITE_TEMPLATE is unset: run the e2e tests through jest (global-setup makes it)');

@@ -42,6 +42,8 @@ export function httpLogger(logger: Logger): HttpLogger {
         url: req.url,
         remoteAddress: req.remoteAddress,
       }),
+      // Status only: the response headers are the same security headers on every line.
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });
 }

@@ -1,4 +1,6 @@
 import { CreateUsers1764460800000 } from './1764460800000-create-users.js';
+import { CreateLoginsAndSessions1764547200000 } from './1764547200000-create-logins-and-sessions.js';
+import { CreateNotes1764633600000 } from './1764633600000-create-notes.js';
 
 /** Every migration, in order. Explicit rather than a glob: ESM and bundlers resolve it the same. */
-export const migrations = [CreateUsers1764460800000];
+export const migrations = [CreateUsers1764460800000, CreateLoginsAndSessions1764547200000, CreateNotes1764633600000];

@@ -1,0 +1,38 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Auth, AuthMode, Roles } from '../auth/decorators/index.js';
+import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
+import { UserResponse } from '../users/dto/user.response.js';
+import { UsersService } from '../users/users.service.js';
+import { SetRolesDto } from './dto/set-roles.dto.js';
+
+/** User administration: session-only (a bearer token gets 401) and the admin role (403 without). */
+@ApiTags('admin')
+@Auth(AuthMode.Session)
+@Roles('admin')
+@Controller('admin/users')
+export class AdminUsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Every user, newest first. */
+  @Get()
+  @ApiOkResponse({ type: PageOf(UserResponse) })
+  async list(@Query() query: PaginationQuery): Promise<Page<UserResponse>> {
+    const [items, total] = await this.users.list(query.skip, query.limit);
+    return page(items.map((user) => UserResponse.from(user)), total, query);
+  }
+
+  @Patch(':id/roles')
+  @ApiNotFoundResponse({ description: 'No such user' })
+  async setRoles(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetRolesDto): Promise<UserResponse> {
+    return UserResponse.from(await this.users.setRoles(id, dto.roles));
+  }
+
+  /** Deletes the user with their logins and notes. */
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNotFoundResponse({ description: 'No such user' })
+  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    if (!(await this.users.delete(id))) throw new NotFoundException('User not found');
+  }
+}

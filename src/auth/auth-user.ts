@@ -1,0 +1,11 @@
+import type { Role } from '../users/user.entity.js';
+import type { AuthMode } from './auth-mode.js';
+
+/** The authenticated caller, as controllers receive it through `@CurrentUser()`. */
+export interface AuthUser {
+  id: string;
+  roles: Role[];
+  /** The login record this request belongs to (session, or token family `sid`). */
+  loginId: string;
+  via: AuthMode;
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { CsrfService } from '../sessions/csrf.service.js';
+import { LoginsService } from '../sessions/logins.service.js';
+import { SESSION_COOKIE, sessionCookieOptions } from '../sessions/session.middleware.js';
+import { UserResponse } from '../users/dto/user.response.js';
+import type { User } from '../users/user.entity.js';
+import { AuthMode } from './auth-mode.js';
+import type { AuthUser } from './auth-user.js';
+import { Auth, Public } from './decorators/auth.decorator.js';
+import { CurrentUser } from './decorators/current-user.decorator.js';
+import { LoginDto } from './dto/login.dto.js';
+import { CsrfTokenResponse, SessionLoginResponse } from './dto/session-login.response.js';
+import { LocalAuthGuard } from './local-auth.guard.js';
+import { clientInfo } from './client-info.js';
+
+@ApiTags('auth: session')
+@Controller('auth')
+export class SessionAuthController {
+  constructor(
+    private readonly logins: LoginsService,
+    private readonly csrf: CsrfService,
+    @Inject(ConfigService) private readonly config: AppConfigService,
+  ) {}
+
+  /**
+   * Logs in with a server-side session: sets the `sid` cookie (a new session id every time, so
+   * a planted one is never adopted) and returns the CSRF token for state-changing requests.
+   */
+  @Post('session/login')
+  @Public()
+  @UseGuards(LocalAuthGuard)
+  @HttpCode(HttpStatus.OK)
+  @ApiOkResponse({ type: SessionLoginResponse })
+  @ApiBadRequestResponse({ description: 'Malformed email or missing password' })
+  @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
+  async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse> {
+    const user = req.user as unknown as User;
+    const session = this.config.get('session', { infer: true });
+    const login = await this.logins.create({
+      userId: user.id,
+      kind: 'session',
+      idleTtlMs: session.idleTtlMs,
+      absoluteTtlMs: session.absoluteTtlMs,
+      ...clientInfo(req),
+    });
+    // passport regenerates the session id here (no fixation) and stores the ids only.
+    await new Promise<void>((resolve, reject) =>
+      req.logIn({ userId: user.id, loginId: login.id } as Express.User, (error) => (error ? reject(error) : resolve())),
+    );
+    return { user: UserResponse.from(user), csrfToken: this.csrf.issue(req, true) };
+  }
+
+  /** Ends this session: the login record is revoked, the session deleted, the cookie cleared. */
+  @Post('session/logout')
+  @Auth(AuthMode.Session)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async logout(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.logins.revoke(user.id, user.loginId);
+    await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+    res.clearCookie(SESSION_COOKIE, sessionCookieOptions({ session: this.config.get('session', { infer: true }) }));
+  }
+
+  /** The session's CSRF token, for a page that lost it. */
+  @Get('csrf')
+  @Auth(AuthMode.Session)
+  @ApiOkResponse({ type: CsrfTokenResponse })
+  csrfToken(@Req() req: Request): CsrfTokenResponse {
+    return { csrfToken: this.csrf.issue(req) };
+  }
+}

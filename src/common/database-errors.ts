@@ -1,0 +1,10 @@
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '08006', '08001', '08003']);
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed/i;
+
+/** True for errors of a database that cannot be reached (node-postgres, PostgreSQL, PGlite). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const cause = (error as { driverError?: unknown })?.driverError ?? error;
+  const { code, message } = (cause ?? {}) as { code?: string; message?: string };
+  return (code !== undefined && UNREACHABLE_CODES.has(code)) || UNREACHABLE_MESSAGES.test(message ?? '');
+}

@@ -1,0 +1,35 @@
+import { PartialType } from '@nestjs/swagger';
+import { IsString, Length, MaxLength } from 'class-validator';
+import type { Note } from '../note.entity.js';
+
+export class CreateNoteDto {
+  /** @example "Groceries" */
+  @IsString()
+  @Length(1, 200)
+  title: string;
+
+  /** @example "Milk, eggs, flour" */
+  @IsString()
+  @MaxLength(10_000)
+  body: string;
+}
+
+export class UpdateNoteDto extends PartialType(CreateNoteDto) {}
+
+export class NoteResponse {
+  id: string;
+  title: string;
+  body: string;
+  createdAt: Date;
+  updatedAt: Date;
+
+  static from(note: Note): NoteResponse {
+    const response = new NoteResponse();
+    response.id = note.id;
+    response.title = note.title;
+    response.body = note.body;
+    response.createdAt = note.createdAt;
+    response.updatedAt = note.updatedAt;
+    return response;
+  }
+}

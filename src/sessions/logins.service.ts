@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Subject } from 'rxjs';
+import { IsNull, Not, Repository } from 'typeorm';
+import { Login, type LoginKind } from './login.entity.js';
+
+export interface NewLogin {
+  userId: string;
+  kind: LoginKind;
+  /** Idle lifetime from now (sessions: SESSION_IDLE_TTL; tokens: JWT_REFRESH_TTL). */
+  idleTtlMs: number;
+  absoluteTtlMs: number;
+  userAgent?: string | undefined;
+  ip?: string | undefined;
+}
+
+/** What is announced when logins end, so every other part (and instance) can act on it. */
+export interface Revocation {
+  loginIds: string[];
+  /** Until when a credential of these logins could still look valid (their latest expiry). */
+  until: Date;
+}
+
+/** The login registry: the only code that touches the logins table. */
+@Injectable()
+export class LoginsService {
+  private readonly revocations = new Subject<Revocation>();
+  /** Emits after logins are revoked, once the database says so. */
+  readonly revoked$ = this.revocations.asObservable();
+
+  constructor(@InjectRepository(Login) private readonly logins: Repository<Login>) {}
+
+  create(login: NewLogin): Promise<Login> {
+    const now = Date.now();
+    const absolute = now + login.absoluteTtlMs;
+    return this.logins.save(
+      this.logins.create({
+        userId: login.userId,
+        kind: login.kind,
+        lastUsedAt: new Date(now),
+        expiresAt: new Date(Math.min(now + login.idleTtlMs, absolute)),
+        absoluteExpiresAt: new Date(absolute),
+        userAgent: login.userAgent?.slice(0, 512) ?? null,
+        ip: login.ip?.slice(0, 64) ?? null,
+      }),
+    );
+  }
+
+  /** The login if it is neither revoked nor expired. */
+  async findActive(id: string): Promise<Login | null> {
+    const login = await this.logins.findOneBy({ id, revokedAt: IsNull() });
+    const now = Date.now();
+    return login && login.expiresAt.getTime() > now && login.absoluteExpiresAt.getTime() > now ? login : null;
+  }
+
+  /** Active logins of a user, most recently used first. */
+  listActive(userId: string): Promise<Login[]> {
+    return this.logins
+      .createQueryBuilder('l')
+      .where('l.user_id = :userId AND l.revoked_at IS NULL AND l.expires_at > now() AND l.absolute_expires_at > now()', { userId })
+      .orderBy('l.last_used_at', 'DESC')
+      .getMany();
+  }
+
+  /** Records use and pushes the idle expiry forward, never past the absolute one. */
+  async touch(id: string, idleTtlMs: number): Promise<void> {
+    await this.logins
+      .createQueryBuilder()
+      .update()
+      .set({
+        lastUsedAt: () => 'now()',
+        expiresAt: () => `LEAST(now() + make_interval(secs => :idle), absolute_expires_at)`,
+      })
+      .where('id = :id AND revoked_at IS NULL')
+      .setParameters({ id, idle: idleTtlMs / 1000 })
+      .execute();
+  }
+
+  /** Revokes one login of a user; false when it is unknown, someone else's or already ended. */
+  async revoke(userId: string, loginId: string): Promise<boolean> {
+    return (await this.revokeWhere({ userId, id: loginId })) > 0;
+  }
+
+  /** Revokes every active login of a user except `keepLoginId` (none kept when omitted). */
+  async revokeAllExcept(userId: string, keepLoginId?: string): Promise<number> {
+    return this.revokeWhere({ userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) });
+  }
+
+  private async revokeWhere(where: { userId: string; id?: string | ReturnType<typeof Not<string>> }): Promise<number> {
+    const result = await this.logins
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where({ ...where, revokedAt: IsNull() })
+      .returning(['id', 'absoluteExpiresAt'])
+      .execute();
+    const rows = (result.raw ?? []) as Array<{ id: string; absolute_expires_at: Date }>;
+    if (rows.length > 0) {
+      const until = new Date(Math.max(...rows.map((row) => new Date(row.absolute_expires_at).getTime())));
+      this.revocations.next({ loginIds: rows.map((row) => row.id), until });
+    }
+    return rows.length;
+  }
+}
