@@ -28,6 +28,8 @@ export default {
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
+      // Several instances need a shared server; the embedded database serves one process only.
+      testPathIgnorePatterns: process.env.DATABASE_URL ? [] : ['/scale-out\\.e2e-spec\\.ts$'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 20,

@@ -7,6 +7,10 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 import { EmbeddedDatabase } from './src/database/embedded-database.js';
+import { Note } from './src/notes/note.entity.js';
+import { HttpSession } from './src/sessions/http-session.entity.js';
+import { Login } from './src/sessions/login.entity.js';
+import { RefreshToken } from './src/tokens/refresh-token.entity.js';
 import { User } from './src/users/user.entity.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -28,5 +32,5 @@ export default new CliDataSource({
   ...dataSourceOptions(config, embedded),
   // The CLI applies migrations itself; every entity is listed for migration:generate.
   migrationsRun: false,
-  entities: [User],
+  entities: [User, Login, HttpSession, Note, RefreshToken],
 });

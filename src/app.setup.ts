@@ -11,6 +11,8 @@ import { ConfigService, type AppConfigService } from './config/config.module.js'
 import { setupSwagger } from './swagger.js';
 
 export const GLOBAL_PREFIX = 'api';
+/** Routes served outside the prefix: the JWKS lives where other services look for it. */
+export const UNPREFIXED_ROUTES = ['.well-known/jwks.json'];
 
 const noStore: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
@@ -53,7 +55,7 @@ export async function setupApp(app: INestApplication, logger?: Logger): Promise<
   app.use(passport.initialize());
   app.use(middlewareErrors());
 
-  app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: ['.well-known/jwks.json'] });
+  app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );

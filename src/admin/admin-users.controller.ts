@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AccountsService } from '../auth/accounts.service.js';
 import { Auth, AuthMode, Roles } from '../auth/decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
 import { UserResponse } from '../users/dto/user.response.js';
@@ -12,7 +13,10 @@ import { SetRolesDto } from './dto/set-roles.dto.js';
 @Roles('admin')
 @Controller('admin/users')
 export class AdminUsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly accounts: AccountsService,
+  ) {}
 
   /** Every user, newest first. */
   @Get()
@@ -28,11 +32,11 @@ export class AdminUsersController {
     return UserResponse.from(await this.users.setRoles(id, dto.roles));
   }
 
-  /** Deletes the user with their logins and notes. */
+  /** Deletes the user with their logins and notes; their credentials stop working at once. */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNotFoundResponse({ description: 'No such user' })
   async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    if (!(await this.users.delete(id))) throw new NotFoundException('User not found');
+    if (!(await this.accounts.deleteUser(id))) throw new NotFoundException('User not found');
   }
 }

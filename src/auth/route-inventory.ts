@@ -28,7 +28,7 @@ function declared<T>(key: string, handler: object, controller: object): T | unde
  * Every route the app serves with its protection, read from the same metadata the global guard
  * reads. The route inventory test snapshots it, so a change of protection shows in review.
  */
-export function routeInventory(app: INestApplication, globalPrefix: string): RouteDeclaration[] {
+export function routeInventory(app: INestApplication, globalPrefix: string, unprefixed: string[] = []): RouteDeclaration[] {
   const routes: RouteDeclaration[] = [];
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
@@ -42,9 +42,10 @@ export function routeInventory(app: INestApplication, globalPrefix: string): Rou
         if (method === undefined) continue;
         const isPublic = declared<boolean>(PUBLIC_METADATA, handler, controller);
         const modes = declared<AuthMode[]>(AUTH_METADATA, handler, controller);
+        const path = joinPath(base, Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined);
         routes.push({
           method: RequestMethod[method],
-          path: joinPath(globalPrefix, base, Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined),
+          path: unprefixed.includes(path.slice(1)) ? path : joinPath(globalPrefix, path),
           protection: isPublic ? 'public' : (modes ?? 'undecided'),
           roles: declared<Role[]>(ROLES_METADATA, handler, controller) ?? [],
         });

@@ -11,7 +11,7 @@ export class Note {
   ownerId: string;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'owner_id' })
+  @JoinColumn({ name: 'owner_id', foreignKeyConstraintName: 'fk_notes_owner' })
   owner?: Relation<User>;
 
   @Column({ type: 'varchar', length: 200 })

@@ -15,7 +15,7 @@ export class HttpSession {
   loginId: string;
 
   @ManyToOne(() => Login, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'login_id' })
+  @JoinColumn({ name: 'login_id', foreignKeyConstraintName: 'fk_http_sessions_login' })
   login?: Relation<Login>;
 
   /** The session as express-session serialises it: ids and the CSRF token, never a user object. */

@@ -10,6 +10,7 @@ export type LoginKind = (typeof LOGIN_KINDS)[number];
  */
 @Entity({ name: 'logins' })
 @Index('ix_logins_user', ['userId'])
+@Index('ix_logins_revoked_at', ['revokedAt'], { where: '"revoked_at" IS NOT NULL' })
 export class Login {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -18,7 +19,7 @@ export class Login {
   userId: string;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_logins_user' })
   user?: Relation<User>;
 
   @Column({ type: 'varchar', length: 16 })

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { IsNull, Not, Repository } from 'typeorm';
+import { IsNull, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import { Login, type LoginKind } from './login.entity.js';
 
 export interface NewLogin {
@@ -17,8 +17,6 @@ export interface NewLogin {
 /** What is announced when logins end, so every other part (and instance) can act on it. */
 export interface Revocation {
   loginIds: string[];
-  /** Until when a credential of these logins could still look valid (their latest expiry). */
-  until: Date;
 }
 
 /** The login registry: the only code that touches the logins table. */
@@ -62,6 +60,12 @@ export class LoginsService {
       .getMany();
   }
 
+  /** Logins revoked at or after `since`: the start-up load of the token revocation list. */
+  async listRevokedSince(since: Date): Promise<Array<{ id: string; revokedAt: Date }>> {
+    const rows = await this.logins.find({ select: { id: true, revokedAt: true }, where: { revokedAt: MoreThanOrEqual(since) } });
+    return rows.map(({ id, revokedAt }) => ({ id, revokedAt: revokedAt! }));
+  }
+
   /** Records use and pushes the idle expiry forward, never past the absolute one. */
   async touch(id: string, idleTtlMs: number): Promise<void> {
     await this.logins
@@ -81,24 +85,26 @@ export class LoginsService {
     return (await this.revokeWhere({ userId, id: loginId })) > 0;
   }
 
+  /** Revokes a login whoever owns it (logout by refresh token, theft detection). */
+  async revokeById(loginId: string): Promise<boolean> {
+    return (await this.revokeWhere({ id: loginId })) > 0;
+  }
+
   /** Revokes every active login of a user except `keepLoginId` (none kept when omitted). */
   async revokeAllExcept(userId: string, keepLoginId?: string): Promise<number> {
     return this.revokeWhere({ userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) });
   }
 
-  private async revokeWhere(where: { userId: string; id?: string | ReturnType<typeof Not<string>> }): Promise<number> {
+  private async revokeWhere(where: { userId?: string; id?: string | ReturnType<typeof Not<string>> }): Promise<number> {
     const result = await this.logins
       .createQueryBuilder()
       .update()
       .set({ revokedAt: () => 'now()' })
       .where({ ...where, revokedAt: IsNull() })
-      .returning(['id', 'absoluteExpiresAt'])
+      .returning(['id'])
       .execute();
-    const rows = (result.raw ?? []) as Array<{ id: string; absolute_expires_at: Date }>;
-    if (rows.length > 0) {
-      const until = new Date(Math.max(...rows.map((row) => new Date(row.absolute_expires_at).getTime())));
-      this.revocations.next({ loginIds: rows.map((row) => row.id), until });
-    }
+    const rows = (result.raw ?? []) as Array<{ id: string }>;
+    if (rows.length > 0) this.revocations.next({ loginIds: rows.map((row) => row.id) });
     return rows.length;
   }
 }

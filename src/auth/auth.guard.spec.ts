@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals';
+import { ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { generateKeyPairSync } from 'node:crypto';
+import type { AppConfigService } from '../config/config.module.js';
+import { CsrfService } from '../sessions/csrf.service.js';
+import type { LoginsService } from '../sessions/logins.service.js';
+import { AccessTokensService } from '../tokens/access-tokens.service.js';
+import { LocalBroadcast } from '../tokens/revocation-broadcast.js';
+import { RevocationListService } from '../tokens/revocation-list.service.js';
+import { SigningKeys } from '../tokens/signing-keys.js';
+import type { UsersService } from '../users/users.service.js';
+import { AuthMode } from './auth-mode.js';
+import { AuthGuard } from './auth.guard.js';
+import { Auth, Public, Roles } from './decorators/auth.decorator.js';
+import { JwtStrategy } from './jwt.strategy.js';
+
+class Routes {
+  @Public() open() {}
+  @Auth(AuthMode.Jwt) jwtOnly() {}
+  @Auth(AuthMode.Session) sessionOnly() {}
+  @Auth(AuthMode.Jwt) @Roles('admin') adminJwt() {}
+  undeclared() {}
+}
+
+/** No database behind any of these: a call to one fails the test. */
+const noDatabase = new Proxy({}, { get: (_t, name) => () => { throw new Error(`database touched: ${String(name)}`); } });
+
+async function setup() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwt = {
+    algorithm: 'ES256' as const,
+    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    previousPublicKeys: [],
+    secret: undefined,
+    issuer: 'iss',
+    audience: 'aud',
+    accessTtlMs: 900_000,
+    refreshTtlMs: 86_400_000,
+  };
+  const config = { get: (key: string) => (key === 'jwt' ? jwt : key === 'jwt.accessTtlMs' ? jwt.accessTtlMs : undefined) } as unknown as AppConfigService;
+  const keys = await SigningKeys.load({ jwt, app: { dataDir: '/nonexistent' } as never });
+  const tokens = new AccessTokensService(keys, config);
+  const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), config);
+  const guard = new AuthGuard(new Reflector(), noDatabase as UsersService, new CsrfService(), new JwtStrategy(tokens, revocations));
+  return { guard, tokens, revocations };
+}
+
+function context(handler: keyof Routes, headers: Record<string, string> = {}, session?: object) {
+  const request = { method: 'GET', headers, session, get: (name: string) => headers[name.toLowerCase()] } as Record<string, unknown>;
+  const response = { setHeader: () => undefined };
+  const ctx = {
+    getType: () => 'http',
+    getHandler: () => Routes.prototype[handler],
+    getClass: () => Routes,
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
+  } as unknown as ExecutionContext;
+  return { ctx, request };
+}
+
+describe('AuthGuard', () => {
+  it('lets a valid, unrevoked access token through without touching the database', async () => {
+    const { guard, tokens } = await setup();
+    const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
+    const { ctx, request } = context('jwtOnly', { authorization: `Bearer ${token}` });
+    await expect(guard.canActivate(ctx)).resolves.toBe(true);
+    expect(request.auth).toEqual({ id: 'u1', roles: ['user'], loginId: 'l1', via: 'jwt' });
+  });
+
+  it('rejects a token of a revoked login', async () => {
+    const { guard, tokens, revocations } = await setup();
+    const { token } = await tokens.sign({ userId: 'u1', loginId: 'l2', roles: ['user'] });
+    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({ loginIds: ['l2'], until: Date.now() + 60_000 });
+    await expect(guard.canActivate(context('jwtOnly', { authorization: `Bearer ${token}` }).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it('checks roles from the token: 403 without them', async () => {
+    const { guard, tokens } = await setup();
+    const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
+    await expect(guard.canActivate(context('adminJwt', { authorization: `Bearer ${token}` }).ctx)).rejects.toBeInstanceOf(ForbiddenException);
+  });
+
+  it('lets public routes through and answers 401 on any other route without credentials', async () => {
+    const { guard } = await setup();
+    await expect(guard.canActivate(context('open').ctx)).resolves.toBe(true);
+    for (const route of ['jwtOnly', 'sessionOnly', 'undeclared'] as const) {
+      await expect(guard.canActivate(context(route).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    }
+  });
+
+  it('answers 401 to a session on a jwt-only route before any lookup', async () => {
+    const { guard } = await setup();
+    const session = { passport: { user: { userId: 'u1', loginId: 'l1' } } };
+    await expect(guard.canActivate(context('jwtOnly', {}, session).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+});

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { RefreshToken } from './refresh-token.entity.js';
+
+/** How long after a refresh token is used a second presentation counts as a benign race. */
+export const REUSE_GRACE_MS = 10_000;
+
+export type Redemption =
+  /** Spent; `next` is its successor, valid until the same (family) expiry. */
+  | { outcome: 'redeemed'; loginId: string; next: string; expiresAt: Date }
+  /** Used moments ago: two tabs refreshing at once. 401, but no theft alarm. */
+  | { outcome: 'raced'; loginId: string }
+  /** Used earlier: someone replays a retired token. The login must be revoked. */
+  | { outcome: 'reused'; loginId: string }
+  | { outcome: 'invalid' };
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+/** The only code that touches the refresh_tokens table. */
+@Injectable()
+export class RefreshTokensService {
+  constructor(@InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>) {}
+
+  /** A new 256-bit token for a login; only its hash is stored. */
+  async issue(loginId: string, expiresAt: Date): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.tokens.insert({ loginId, tokenHash: hash(token), expiresAt });
+    return token;
+  }
+
+  /**
+   * Spends a token and issues its successor in one transaction. One conditional UPDATE
+   * (compare-and-swap on "not yet used") decides, so of any number of concurrent presentations
+   * exactly one is redeemed; a crash before commit leaves the old token usable.
+   */
+  async rotate(token: string): Promise<Redemption> {
+    if (!TOKEN_FORMAT.test(token)) return { outcome: 'invalid' };
+    const tokenHash = hash(token);
+    const redeemed = await this.tokens.manager.transaction(async (em) => {
+      // Inside a transaction only its own manager: the embedded database has one connection.
+      const spent = await em
+        .createQueryBuilder()
+        .update(RefreshToken)
+        .set({ usedAt: () => 'now()' })
+        .where('token_hash = :tokenHash AND used_at IS NULL AND expires_at > now()', { tokenHash })
+        .returning(['loginId', 'expiresAt'])
+        .execute();
+      const row = (spent.raw as Array<{ login_id: string; expires_at: Date }>)[0];
+      if (!row) return null;
+      const next = randomBytes(32).toString('base64url');
+      const expiresAt = new Date(row.expires_at);
+      await em.insert(RefreshToken, { loginId: row.login_id, tokenHash: hash(next), expiresAt });
+      return { outcome: 'redeemed' as const, loginId: row.login_id, next, expiresAt };
+    });
+    if (redeemed) return redeemed;
+
+    const known = await this.tokens.findOneBy({ tokenHash });
+    if (!known?.usedAt) return { outcome: 'invalid' }; // unknown, or expired unused
+    return Date.now() - known.usedAt.getTime() < REUSE_GRACE_MS
+      ? { outcome: 'raced', loginId: known.loginId }
+      : { outcome: 'reused', loginId: known.loginId };
+  }
+
+  /** The login a still-valid token belongs to, without spending it (logout). */
+  async findLive(token: string): Promise<string | null> {
+    if (!TOKEN_FORMAT.test(token)) return null;
+    const row = await this.tokens
+      .createQueryBuilder('t')
+      .where('t.token_hash = :tokenHash AND t.used_at IS NULL AND t.expires_at > now()', { tokenHash: hash(token) })
+      .getOne();
+    return row?.loginId ?? null;
+  }
+}

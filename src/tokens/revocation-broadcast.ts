@@ -1,0 +1,131 @@
+import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+
+/** A revocation as it travels between instances: login ids and until when they matter. */
+export interface RevocationMessage {
+  loginIds: string[];
+  /** Epoch ms after which no access token of these logins can still be valid. */
+  until: number;
+}
+
+/**
+ * Carries revocations to every instance (this one included). `onReconnect` fires after a lost
+ * connection comes back: messages may have been missed, so the receiver reloads from the database.
+ */
+export interface RevocationBroadcast {
+  publish(message: RevocationMessage): Promise<void>;
+  start(onMessage: (message: RevocationMessage) => void, onReconnect: () => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const CHANNEL = 'nest_dual_auth_revocations';
+
+function parse(raw: string): RevocationMessage | null {
+  try {
+    const value = JSON.parse(raw) as RevocationMessage;
+    return Array.isArray(value.loginIds) && typeof value.until === 'number' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The embedded database serves one process (its folder is locked): in-process is everywhere. */
+export class LocalBroadcast implements RevocationBroadcast {
+  private onMessage?: (message: RevocationMessage) => void;
+
+  async publish(message: RevocationMessage): Promise<void> {
+    this.onMessage?.(message);
+  }
+
+  async start(onMessage: (message: RevocationMessage) => void): Promise<void> {
+    this.onMessage = onMessage;
+  }
+
+  async stop(): Promise<void> {
+    this.onMessage = undefined;
+  }
+}
+
+/** Redis pub/sub; subscribing needs a connection of its own. */
+export class RedisBroadcast implements RevocationBroadcast {
+  private subscriber?: Redis;
+
+  constructor(private readonly redis: Redis) {}
+
+  async publish(message: RevocationMessage): Promise<void> {
+    await this.redis.publish(CHANNEL, JSON.stringify(message));
+  }
+
+  async start(onMessage: (message: RevocationMessage) => void, onReconnect: () => void): Promise<void> {
+    // Retries forever: a Redis that is down at start-up must not stop the service (health says
+    // 503), and whenever the subscription (re)connects the list is reloaded from the database.
+    const subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.subscriber = subscriber;
+    subscriber.on('error', () => undefined); // the shared client already reports Redis errors
+    subscriber.on('ready', onReconnect);
+    subscriber.on('message', (channel: string, raw: string) => {
+      const message = channel === CHANNEL ? parse(raw) : null;
+      if (message) onMessage(message);
+    });
+    subscriber.subscribe(CHANNEL).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.subscriber?.disconnect();
+  }
+}
+
+/** PostgreSQL LISTEN/NOTIFY on a dedicated connection (pool connections come and go). */
+export class PostgresBroadcast implements RevocationBroadcast {
+  private readonly logger = new Logger(PostgresBroadcast.name);
+  private client?: pg.Client;
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly url: string,
+    private readonly db: DataSource,
+  ) {}
+
+  async publish(message: RevocationMessage): Promise<void> {
+    await this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(message)]);
+  }
+
+  async start(onMessage: (message: RevocationMessage) => void, onReconnect: () => void, reconnecting = false): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    this.client = client;
+    client.on('notification', ({ channel, payload }) => {
+      const message = channel === CHANNEL && payload ? parse(payload) : null;
+      if (message) onMessage(message);
+    });
+    client.on('error', (error) => {
+      this.logger.warn(`Revocation listener lost its connection: ${error.message}`);
+      this.scheduleReconnect(onMessage, onReconnect);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      if (reconnecting) onReconnect();
+    } catch (error) {
+      if (!reconnecting) throw error;
+      this.scheduleReconnect(onMessage, onReconnect);
+    }
+  }
+
+  private scheduleReconnect(onMessage: (message: RevocationMessage) => void, onReconnect: () => void): void {
+    if (this.stopped || this.retry) return;
+    void this.client?.end().catch(() => undefined);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.start(onMessage, onReconnect, true);
+    }, 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.client?.end().catch(() => undefined);
+  }
+}

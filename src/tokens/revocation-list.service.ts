@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Subscription } from 'rxjs';
+import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { LoginsService } from '../sessions/logins.service.js';
+import { REVOCATION_BROADCAST } from './tokens.constants.js';
+import type { RevocationBroadcast, RevocationMessage } from './revocation-broadcast.js';
+
+/** Allowance for clocks of other verifiers; matches the verifier's tolerance. */
+const SKEW_MS = 30_000;
+
+/**
+ * The logins whose access tokens must stop working now, kept in process so that checking a
+ * token costs no database round trip. An entry lives only as long as an access token issued
+ * before the revocation could still be valid. Loaded from the database at start-up (and after
+ * a lost broadcast connection), kept current by the broadcast.
+ */
+@Injectable()
+export class RevocationListService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RevocationListService.name);
+  /** login id → epoch ms until which the entry matters. */
+  private readonly revoked = new Map<string, number>();
+  private readonly accessTtlMs: number;
+  private subscription?: Subscription;
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly logins: LoginsService,
+    @Inject(REVOCATION_BROADCAST) private readonly broadcast: RevocationBroadcast,
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.accessTtlMs = config.get('jwt.accessTtlMs', { infer: true });
+  }
+
+  isRevoked(loginId: string): boolean {
+    const until = this.revoked.get(loginId);
+    return until !== undefined && until > Date.now();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.broadcast.start(
+      (message) => this.add(message),
+      () => void this.reload(),
+    );
+    this.subscription = this.logins.revoked$.subscribe(({ loginIds }) => {
+      const message = { loginIds, until: Date.now() + this.accessTtlMs + SKEW_MS };
+      // Here at once; everywhere else as fast as the broadcast goes.
+      this.add(message);
+      this.broadcast.publish(message).catch((error: unknown) => this.logger.error(`Revocation broadcast failed: ${(error as Error).message}`));
+    });
+    await this.reload();
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscription?.unsubscribe();
+    clearInterval(this.sweeper);
+    await this.broadcast.stop();
+  }
+
+  /** Every login revoked recently enough that one of its access tokens could still be valid. */
+  async reload(): Promise<void> {
+    const since = new Date(Date.now() - this.accessTtlMs - SKEW_MS);
+    for (const { id, revokedAt } of await this.logins.listRevokedSince(since)) {
+      this.revoked.set(id, revokedAt.getTime() + this.accessTtlMs + SKEW_MS);
+    }
+  }
+
+  private add(message: RevocationMessage): void {
+    for (const id of message.loginIds) this.revoked.set(id, Math.max(message.until, this.revoked.get(id) ?? 0));
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
+  }
+}

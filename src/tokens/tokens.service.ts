@@ -1,0 +1,71 @@
+import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import type { Login } from '../sessions/login.entity.js';
+import { LoginsService } from '../sessions/logins.service.js';
+import type { Role } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { AccessTokensService } from './access-tokens.service.js';
+import type { TokenPairResponse } from './dto/token-pair.response.js';
+import { RefreshTokensService } from './refresh-tokens.service.js';
+
+const INVALID_REFRESH = 'Invalid or expired refresh token';
+
+/**
+ * Token pairs for token logins: issue at login, rotate on refresh (with theft detection),
+ * revoke on logout. A token login is a login record like a cookie session; its refresh tokens
+ * all expire with it (JWT_REFRESH_TTL after the login), however often they rotate.
+ */
+@Injectable()
+export class TokensService {
+  private readonly logger = new Logger(TokensService.name);
+
+  constructor(
+    private readonly access: AccessTokensService,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly logins: LoginsService,
+    private readonly users: UsersService,
+  ) {}
+
+  async issue(login: Login, roles: Role[]): Promise<TokenPairResponse> {
+    const refreshToken = await this.refreshTokens.issue(login.id, login.absoluteExpiresAt);
+    return this.pair(login.userId, login.id, roles, refreshToken, login.absoluteExpiresAt);
+  }
+
+  async refresh(token: string): Promise<TokenPairResponse> {
+    const result = await this.refreshTokens.rotate(token);
+    switch (result.outcome) {
+      case 'redeemed': {
+        const login = await this.logins.findActive(result.loginId);
+        const roles = login ? await this.users.findRoles(login.userId) : null;
+        if (!login || !roles) throw new UnauthorizedException(INVALID_REFRESH);
+        await this.logins.touch(login.id, login.absoluteExpiresAt.getTime() - Date.now());
+        return this.pair(login.userId, login.id, roles, result.next, result.expiresAt);
+      }
+      case 'reused':
+        // RFC 6819 §5.2.2.3 / OAuth 2.0 Security BCP: a retired token again means it was stolen;
+        // end the whole login, so the thief's newer tokens die with the victim's.
+        this.logger.warn(`Refresh token reuse detected; login ${result.loginId} revoked`);
+        await this.logins.revokeById(result.loginId);
+        throw new UnauthorizedException(INVALID_REFRESH);
+      case 'raced':
+      case 'invalid':
+        throw new UnauthorizedException(INVALID_REFRESH);
+    }
+  }
+
+  /** Ends the login the (still valid) refresh token belongs to. */
+  async logout(token: string): Promise<void> {
+    const loginId = await this.refreshTokens.findLive(token);
+    if (!loginId || !(await this.logins.revokeById(loginId))) throw new UnauthorizedException(INVALID_REFRESH);
+  }
+
+  private async pair(userId: string, loginId: string, roles: Role[], refreshToken: string, refreshExpiresAt: Date): Promise<TokenPairResponse> {
+    const { token, expiresIn } = await this.access.sign({ userId, loginId, roles });
+    return {
+      accessToken: token,
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn,
+      refreshExpiresIn: Math.max(0, Math.floor((refreshExpiresAt.getTime() - Date.now()) / 1000)),
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createUser, loginAs } from './support/kit.js';
+import { es256Pair } from './support/keys.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/**
+ * Two instances on one PostgreSQL, as behind a load balancer: a cookie or token from one works
+ * on the other, and a revocation on one reaches the other within a second — over Redis pub/sub
+ * when REDIS_URL is set, over PostgreSQL LISTEN/NOTIFY otherwise. The embedded database serves
+ * one process only (its folder is locked), so jest.config.mjs runs this file only when
+ * DATABASE_URL is set (the PostgreSQL pass of the suite).
+ */
+const broadcasts: Array<[string, string]> = [['PostgreSQL LISTEN/NOTIFY', '']];
+if (process.env.REDIS_URL) broadcasts.push(['Redis pub/sub', process.env.REDIS_URL]);
+
+describe.each(broadcasts)('two instances, revocation over %s', (_name, redisUrl) => {
+  const keys = es256Pair();
+  const env = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, REDIS_URL: redisUrl };
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    a = await createTestApp({ db, env });
+    b = await createTestApp({ db, env });
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await db.dispose();
+  });
+
+  const eventually = async (check: () => Promise<boolean>, withinMs: number) => {
+    const started = Date.now();
+    while (Date.now() - started < withinMs) {
+      if (await check()) return Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`not within ${withinMs} ms`);
+  };
+
+  it('a session cookie made on one instance works on the other', async () => {
+    const client = await loginAs(a, await createUser(a), 'session');
+    await request(b.http).get('/api/examples/session-only').set('Cookie', client.cookie!).expect(200);
+  });
+
+  it('a token logout on one instance makes the access token 401 on the other within 1 s', async () => {
+    const client = await loginAs(a, await createUser(a), 'jwt');
+    const onB = () => request(b.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`);
+    await onB().expect(200);
+    await request(a.http).post('/api/auth/token/logout').send({ refreshToken: client.refreshToken }).expect(204);
+    const took = await eventually(async () => (await onB()).status === 401, 1000);
+    expect(took).toBeLessThan(1000);
+  });
+
+  it('an instance started later knows revocations made before it started', async () => {
+    const client = await loginAs(a, await createUser(a), 'jwt');
+    await request(a.http).post('/api/auth/token/logout').send({ refreshToken: client.refreshToken }).expect(204);
+    const c = await createTestApp({ db, env });
+    try {
+      await request(c.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`).expect(401);
+    } finally {
+      await c.close();
+    }
+  });
+});
+

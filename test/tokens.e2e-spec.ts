@@ -1,0 +1,306 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
+import { base64url, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, SignJWT, type JWTPayload } from 'jose';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createUser, loginAs, type Client, type TestUser } from './support/kit.js';
+import { es256Pair } from './support/keys.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+const keys = es256Pair();
+const ENV = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, JWT_ISSUER: 'https://auth.test', JWT_AUDIENCE: 'notes-api' };
+
+describe('token mode', () => {
+  let t: TestApp;
+  let ada: TestUser;
+  let kid: string;
+  beforeAll(async () => {
+    t = await createTestApp({ env: ENV });
+    ada = await createUser(t);
+    kid = await calculateJwkThumbprint(await exportJWK(createPrivateKey(keys.privateKey)));
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const login = (user: TestUser = ada) => request(t.http).post('/api/auth/token/login').send({ email: user.email, password: user.password });
+  const refresh = (refreshToken: string) => request(t.http).post('/api/auth/token/refresh').send({ refreshToken });
+  const jwtOnly = (token: string) => request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
+
+  describe('POST /api/auth/token/login', () => {
+    it('answers 200 with a token pair', async () => {
+      const res = await login();
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        accessToken: expect.any(String),
+        refreshToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        refreshExpiresIn: expect.any(Number),
+      });
+      expect(res.body.refreshExpiresIn).toBeGreaterThan(30 * 86_400 - 10);
+      expect(res.body.refreshExpiresIn).toBeLessThanOrEqual(30 * 86_400);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('signs an ES256 access token with kid and the documented claims, expiresIn = exp - iat', async () => {
+      const { accessToken } = (await login()).body;
+      expect(decodeProtectedHeader(accessToken)).toEqual({ alg: 'ES256', kid, typ: 'at+jwt' });
+      const claims = decodeJwt(accessToken);
+      expect(claims).toEqual({
+        sub: ada.id,
+        sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        iat: expect.any(Number),
+        exp: expect.any(Number),
+        iss: 'https://auth.test',
+        aud: 'notes-api',
+        roles: ['user'],
+      });
+      expect(claims.exp! - claims.iat!).toBe(900);
+      expect(Math.abs(claims.iat! - Date.now() / 1000)).toBeLessThan(5);
+    });
+
+    it('gives one 401 answer for an unknown email and a wrong password; 400 for a bad body', async () => {
+      const unknown = await request(t.http).post('/api/auth/token/login').send({ email: 'nobody@example.com', password: 'x'.repeat(10) });
+      const wrong = await request(t.http).post('/api/auth/token/login').send({ email: ada.email, password: 'x'.repeat(10) });
+      expect([unknown.status, wrong.status]).toEqual([401, 401]);
+      expect(unknown.body).toEqual(wrong.body);
+      await request(t.http).post('/api/auth/token/login').send({ email: ada.email }).expect(400);
+    });
+  });
+
+  describe('using the access token', () => {
+    let client: Client;
+    beforeAll(async () => {
+      client = await loginAs(t, ada, 'jwt');
+    });
+
+    it('jwt-only and either accept it (via jwt); session-only answers 401', async () => {
+      await client.get('/api/examples/jwt-only').expect(200, { userId: ada.id, via: 'jwt' });
+      await client.get('/api/examples/either').expect(200, { userId: ada.id, via: 'jwt' });
+      await client.get('/api/examples/session-only').expect(401);
+    });
+
+    it('needs no CSRF token for state-changing requests', async () => {
+      await client.post('/api/notes').send({ title: 't', body: 'b' }).expect(201);
+    });
+
+    it('decides when a request carries both a bearer token and a session cookie', async () => {
+      const session = await loginAs(t, ada, 'session');
+      await session.get('/api/examples/either').set('Authorization', `Bearer ${client.accessToken}`).expect(200, { userId: ada.id, via: 'jwt' });
+      // A jwt-only route with both: the bearer decides, so it is accepted.
+      await session.get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`).expect(200);
+    });
+
+    it('costs no database round trip', async () => {
+      const db = t.app.get(DataSource);
+      const runners = jest.spyOn(db, 'createQueryRunner');
+      const queries = jest.spyOn(db, 'query');
+      try {
+        await client.get('/api/examples/jwt-only').expect(200);
+        await client.get('/api/examples/either').expect(200);
+        expect(runners).not.toHaveBeenCalled();
+        expect(queries).not.toHaveBeenCalled();
+        await client.get('/api/users/me').expect(200); // proof that the spies see queries
+        expect(runners).toHaveBeenCalled();
+      } finally {
+        runners.mockRestore();
+        queries.mockRestore();
+      }
+    });
+  });
+
+  describe('rejected tokens: 401 with WWW-Authenticate: Bearer error="invalid_token"', () => {
+    const signingKey = createPrivateKey(keys.privateKey);
+    let valid: string;
+    let claims: JWTPayload;
+    beforeAll(async () => {
+      valid = (await login()).body.accessToken;
+      claims = decodeJwt(valid);
+    });
+
+    const sign = (payload: JWTPayload, header: Record<string, unknown> = {}, key = signingKey) =>
+      new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt', ...header }).sign(key);
+    const unsigned = (alg: string) =>
+      `${base64url.encode(JSON.stringify({ alg, kid, typ: 'at+jwt' }))}.${base64url.encode(JSON.stringify(claims))}.`;
+    const now = () => Math.floor(Date.now() / 1000);
+
+    const cases: Array<[string, () => Promise<string> | string]> = [
+      ['alg none', () => unsigned('none')],
+      ['alg NONE', () => unsigned('NONE')],
+      ['alg nOnE', () => unsigned('nOnE')],
+      ['HS256 signed with the public key (algorithm confusion)', () =>
+        new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' }).sign(createSecretKey(Buffer.from(keys.publicKey)))],
+      ['an unknown kid', () => sign(claims, { kid: 'not-a-known-key' })],
+      ['no kid', () => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(signingKey)],
+      ['a jku header', () => sign(claims, { jku: 'https://evil.example/jwks.json' })],
+      ['an x5u header', () => sign(claims, { x5u: 'https://evil.example/cert.pem' })],
+      ['a key of its own (jwk header)', async () => {
+        const attacker = es256Pair();
+        return sign(claims, { jwk: await exportJWK(createPublicKey(attacker.publicKey)) }, createPrivateKey(attacker.privateKey));
+      }],
+      ['a tampered payload', () => {
+        const [header, , signature] = valid.split('.');
+        return `${header}.${base64url.encode(JSON.stringify({ ...claims, roles: ['user', 'admin'] }))}.${signature}`;
+      }],
+      ['a tampered signature', () => `${valid.slice(0, -4)}AAAA`],
+      ['an expired token', () => sign({ ...claims, iat: now() - 3600, exp: now() - 120 })],
+      ['a token not yet valid', () => sign({ ...claims, nbf: now() + 600 })],
+      ['a wrong issuer', () => sign({ ...claims, iss: 'https://evil.example' })],
+      ['a wrong audience', () => sign({ ...claims, aud: 'other-api' })],
+      ['a missing sid', () => sign({ ...claims, sid: undefined })],
+      ['another token type', () => sign(claims, { typ: 'JWT' })],
+      ['a signature by another key', () => sign(claims, {}, createPrivateKey(es256Pair().privateKey))],
+      ['garbage', () => 'a.b.c'],
+    ];
+
+    it.each(cases)('%s', async (_case, craft) => {
+      const res = await jwtOnly(await craft());
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+    });
+
+    it('while the same claims, properly signed, are accepted (the cases above fail for their flaw alone)', async () => {
+      await jwtOnly(await sign(claims)).expect(200);
+    });
+  });
+
+  describe('refresh', () => {
+    it('rotates: a new pair, and the old refresh token is retired', async () => {
+      const first = (await login()).body;
+      const second = await refresh(first.refreshToken);
+      expect(second.status).toBe(200);
+      expect(second.body.refreshToken).not.toBe(first.refreshToken);
+      expect(decodeJwt(second.body.accessToken).sid).toBe(decodeJwt(first.accessToken).sid);
+      await jwtOnly(second.body.accessToken).expect(200);
+      const third = await refresh(second.body.refreshToken);
+      expect(third.status).toBe(200);
+    });
+
+    it('a retired token presented again revokes the whole login: the newer tokens stop working too', async () => {
+      const first = (await login()).body;
+      const second = (await refresh(first.refreshToken)).body;
+      // Past the grace window for two tabs racing: this is a replay.
+      await t.app.get(DataSource).query(`UPDATE refresh_tokens SET used_at = now() - interval '1 minute' WHERE used_at IS NOT NULL`);
+      const replay = await refresh(first.refreshToken);
+      expect(replay.status).toBe(401);
+      await jwtOnly(second.accessToken).expect(401);
+      await refresh(second.refreshToken).expect(401);
+      await jwtOnly(first.accessToken).expect(401);
+    });
+
+    it('five simultaneous refreshes of one token give one working pair and revoke nothing', async () => {
+      const pair = (await login()).body;
+      const results = await Promise.all(Array.from({ length: 5 }, () => refresh(pair.refreshToken)));
+      const winners = results.filter((res) => res.status === 200);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((res) => res.status === 401)).toHaveLength(4);
+      const winner = winners[0]!.body;
+      await jwtOnly(winner.accessToken).expect(200);
+      await refresh(winner.refreshToken).expect(200);
+    });
+
+    it.each([
+      ['an unknown token', 'A'.repeat(43)],
+      ['a malformed token', 'not a token'],
+    ])('answers 401 for %s', async (_case, token) => {
+      await refresh(token).expect(401);
+    });
+
+    it('answers 400 without a refreshToken', async () => {
+      await request(t.http).post('/api/auth/token/refresh').send({}).expect(400);
+    });
+
+    it('stores refresh tokens only as SHA-256 hashes', async () => {
+      const pair = (await login()).body;
+      const rows: Array<{ token_hash: string }> = await t.app.get(DataSource).query(`SELECT token_hash FROM refresh_tokens`);
+      expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash))).toBe(true);
+      expect(rows.some((row) => row.token_hash.includes(pair.refreshToken))).toBe(false);
+    });
+  });
+
+  describe('POST /api/auth/token/logout', () => {
+    it('revokes the login: the access token is 401 at once, the refresh token too', async () => {
+      const pair = (await login()).body;
+      await jwtOnly(pair.accessToken).expect(200);
+      await request(t.http).post('/api/auth/token/logout').send({ refreshToken: pair.refreshToken }).expect(204);
+      await jwtOnly(pair.accessToken).expect(401);
+      await refresh(pair.refreshToken).expect(401);
+      await request(t.http).post('/api/auth/token/logout').send({ refreshToken: pair.refreshToken }).expect(401);
+    });
+  });
+
+  describe('GET /.well-known/jwks.json', () => {
+    it('publishes the public key only, by kid, with cache headers', async () => {
+      const res = await request(t.http).get('/.well-known/jwks.json').expect(200);
+      expect(res.headers['cache-control']).toMatch(/public, max-age=\d+/);
+      expect(res.body.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid, alg: 'ES256', use: 'sig' }]);
+      expect(JSON.stringify(res.body)).not.toContain('"d"');
+    });
+  });
+
+  it('deleting a user (admin) makes their access tokens 401 at once', async () => {
+    const admin = await loginAs(t, await createUser(t, { roles: ['user', 'admin'] }), 'session');
+    const victim = await createUser(t);
+    const client = await loginAs(t, victim, 'jwt');
+    await client.get('/api/examples/jwt-only').expect(200);
+    await admin.delete(`/api/admin/users/${victim.id}`).expect(204);
+    await client.get('/api/examples/jwt-only').expect(401);
+  });
+});
+
+describe('key rotation', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ persistent: true });
+  });
+  afterAll(async () => {
+    await db.dispose();
+  });
+
+  it('a token signed by the previous key still verifies, and JWKS lists both keys', async () => {
+    const oldKeys = es256Pair();
+    const newKeys = es256Pair();
+    const before = await createTestApp({ db, env: { JWT_PRIVATE_KEY: oldKeys.privateKey, JWT_PUBLIC_KEY: oldKeys.publicKey } });
+    const user = await createUser(before);
+    const old = await loginAs(before, user, 'jwt');
+    await before.close();
+
+    const after = await createTestApp({
+      db,
+      env: { JWT_PRIVATE_KEY: newKeys.privateKey, JWT_PUBLIC_KEY: newKeys.publicKey, JWT_PREVIOUS_PUBLIC_KEYS: oldKeys.publicKey },
+    });
+    try {
+      await request(after.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${old.accessToken}`).expect(200);
+      const jwks = (await request(after.http).get('/.well-known/jwks.json').expect(200)).body.keys as Array<{ kid: string }>;
+      const oldKid = decodeProtectedHeader(old.accessToken!).kid;
+      expect(jwks).toHaveLength(2);
+      expect(jwks[1]?.kid).toBe(oldKid);
+      const fresh = (await request(after.http).post('/api/auth/token/refresh').send({ refreshToken: old.refreshToken }).expect(200)).body;
+      expect(decodeProtectedHeader(fresh.accessToken).kid).toBe(jwks[0]?.kid);
+      expect(jwks[0]?.kid).not.toBe(oldKid);
+    } finally {
+      await after.close();
+    }
+  }, 60_000);
+});
+
+describe('HS256 mode', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { JWT_ALGORITHM: 'HS256', JWT_SECRET: 'an HS256 secret of at least 32 bytes!' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('signs with HS256, verifies, and publishes no keys', async () => {
+    const client = await loginAs(t, await createUser(t), 'jwt');
+    expect(decodeProtectedHeader(client.accessToken!).alg).toBe('HS256');
+    await client.get('/api/examples/jwt-only').expect(200);
+    await request(t.http).get('/.well-known/jwks.json').expect(200, { keys: [] });
+  });
+});
