@@ -44,9 +44,9 @@ async function post(path, body, headers = {}) {
   return res;
 }
 
-function run(title, path, headers) {
+function run(title, path, headers, seconds = duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `${base}${path}`, connections, duration, headers }, (error, result) => {
+    autocannon({ url: `${base}${path}`, connections, duration: seconds, headers }, (error, result) => {
       if (error) return reject(error);
       resolve({ title, path, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors });
     });
@@ -69,6 +69,7 @@ try {
     ['session-only (cookie)', '/api/examples/session-only', { cookie }],
     ['either (bearer)', '/api/examples/either', bearer],
   ]) {
+    await run(title, path, headers, 2); // warm-up: JIT and pools, not measured
     rows.push(await run(title, path, headers));
   }
 

@@ -1,7 +1,6 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import passport from 'passport';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { jsonBody, middlewareErrors } from './common/json-body.js';
@@ -50,9 +49,8 @@ export async function setupApp(app: INestApplication, logger?: Logger): Promise<
   // API answers are per caller (user data, tokens): no cache or proxy may keep them.
   app.use(`/${GLOBAL_PREFIX}`, noStore);
   app.use(jsonBody());
-  // Loads a session only for requests that carry a `sid` cookie; then Passport (req.logIn).
+  // Session and Passport, only for requests that carry a `sid` cookie (and session login).
   app.use(app.get<RequestHandler>(SESSION_MIDDLEWARE));
-  app.use(passport.initialize());
   app.use(middlewareErrors());
 
   app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_ROUTES });

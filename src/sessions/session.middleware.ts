@@ -1,4 +1,6 @@
+import type { RequestHandler } from 'express';
 import session from 'express-session';
+import passport from 'passport';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
@@ -22,7 +24,26 @@ function sessionSecret(config: Pick<AppConfig, 'session' | 'app'>): string {
   );
 }
 
-export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService) {
+/** The route that starts sessions; every other request needs one only if it brings a cookie. */
+export const SESSION_LOGIN_PATH = '/api/auth/session/login';
+const HAS_SESSION_COOKIE = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
+
+/**
+ * express-session, then Passport (for `req.logIn`), on the requests that can use them: those
+ * carrying a `sid` cookie, and session login. Everything else — public routes, bearer-token
+ * requests — skips both: no session id is generated, hashed and thrown away per request.
+ */
+export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
+  const sessions = expressSession(config, db, logins);
+  const initialize = passport.initialize() as RequestHandler;
+  return (req, res, next) => {
+    const cookie = req.headers.cookie;
+    if (!(cookie && HAS_SESSION_COOKIE.test(cookie)) && req.path !== SESSION_LOGIN_PATH) return next();
+    sessions(req, res, (error?: unknown) => (error ? next(error) : initialize(req, res, next)));
+  };
+}
+
+function expressSession(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
   return session({
     name: SESSION_COOKIE,
     secret: sessionSecret(config),

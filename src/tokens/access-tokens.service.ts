@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import type { Role } from '../users/user.entity.js';
@@ -53,11 +53,7 @@ export class AccessTokensService {
 
   /** Verified claims, or a thrown error for any token that is not exactly one of ours. */
   async verify(token: string): Promise<AccessClaims> {
-    const header = decodeProtectedHeader(token);
-    if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new Error('Token names its own key');
-    const key = this.keys.keyFor(header.kid);
-    if (!key) throw new Error('Unknown key id');
-    const { payload } = await jwtVerify(token, key, {
+    const { payload } = await jwtVerify(token, this.resolveKey, {
       algorithms: [this.keys.algorithm],
       issuer: this.jwt.issuer,
       audience: this.jwt.audience,
@@ -67,6 +63,14 @@ export class AccessTokensService {
     });
     return toClaims(payload);
   }
+
+  /** Picks the key by `kid` from our own keys only; a token never supplies or points to one. */
+  private readonly resolveKey = (header: JWTHeaderParameters) => {
+    if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new Error('Token names its own key');
+    const key = this.keys.keyFor(header.kid);
+    if (!key) throw new Error('Unknown key id');
+    return key;
+  };
 }
 
 function toClaims(payload: JWTPayload): AccessClaims {

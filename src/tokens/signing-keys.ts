@@ -1,6 +1,6 @@
-import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, type KeyObject, type webcrypto } from 'node:crypto';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose';
 import type { AppConfig, JwtAlgorithm } from '../config/app-config.js';
 import { loadOrCreateSecretFile } from '../common/secret-file.js';
 
@@ -9,13 +9,16 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
+/** What jose verifies with fastest: a WebCrypto key made once (a KeyObject is converted per call). */
+type VerifyingKey = webcrypto.CryptoKey | Uint8Array;
+
 /**
  * The keys tokens are signed and verified with, imported once as key objects (re-importing a
  * PEM per request costs most of a verification). ES256: the current pair plus the public keys
  * of retired pairs, each known by its RFC 7638 thumbprint (`kid`). HS256: one shared secret.
  */
 export class SigningKeys {
-  private readonly byKid: Map<string, KeyObject>;
+  private byKid = new Map<string, VerifyingKey>();
 
   private constructor(
     readonly algorithm: JwtAlgorithm,
@@ -24,12 +27,18 @@ export class SigningKeys {
     readonly verificationKeys: VerificationKey[],
     /** Public JWKs for /.well-known/jwks.json (empty for HS256: a secret is never published). */
     readonly jwks: JWK[],
-  ) {
-    this.byKid = new Map(verificationKeys.map(({ kid, key }) => [kid, key]));
+  ) {}
+
+  keyFor(kid: string | undefined): VerifyingKey | undefined {
+    return kid === undefined ? undefined : this.byKid.get(kid);
   }
 
-  keyFor(kid: string | undefined): KeyObject | undefined {
-    return kid === undefined ? undefined : this.byKid.get(kid);
+  private async importVerifyingKeys(): Promise<this> {
+    for (const { kid, key } of this.verificationKeys) {
+      const jwk = await exportJWK(key);
+      this.byKid.set(kid, await importJWK({ ...jwk, ext: false }, this.algorithm));
+    }
+    return this;
   }
 
   static async load(config: Pick<AppConfig, 'jwt' | 'app'>): Promise<SigningKeys> {
@@ -37,7 +46,7 @@ export class SigningKeys {
     if (jwt.algorithm === 'HS256') {
       const secret = createSecretKey(Buffer.from(jwt.secret ?? ''));
       const kid = await calculateJwkThumbprint(await exportJWK(secret));
-      return new SigningKeys('HS256', kid, secret, [{ kid, key: secret }], []);
+      return new SigningKeys('HS256', kid, secret, [{ kid, key: secret }], []).importVerifyingKeys();
     }
     const privatePem =
       jwt.privateKey ??
@@ -60,6 +69,6 @@ export class SigningKeys {
       verificationKeys.push({ kid, key });
       jwks.push({ ...jwk, kid, alg: 'ES256', use: 'sig' });
     }
-    return new SigningKeys('ES256', verificationKeys[0]!.kid, signingKey, verificationKeys, jwks);
+    return new SigningKeys('ES256', verificationKeys[0]!.kid, signingKey, verificationKeys, jwks).importVerifyingKeys();
   }
 }

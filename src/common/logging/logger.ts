@@ -28,6 +28,9 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function httpLogger(logger: Logger): HttpLogger {
   return pinoHttp({
     logger,
+    // The per-request child logger carries the request id only; serialising (and redacting)
+    // the whole request for it on every request costs more than the route itself.
+    quietReqLogger: true,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       const incoming = req.headers['x-request-id'];
       const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
