@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 import { EmbeddedDatabase } from './src/database/embedded-database.js';
+import { AuditEvent } from './src/audit/audit-event.entity.js';
 import { Note } from './src/notes/note.entity.js';
 import { HttpSession } from './src/sessions/http-session.entity.js';
 import { Login } from './src/sessions/login.entity.js';
@@ -32,5 +33,5 @@ export default new CliDataSource({
   ...dataSourceOptions(config, embedded),
   // The CLI applies migrations itself; every entity is listed for migration:generate.
   migrationsRun: false,
-  entities: [User, Login, HttpSession, Note, RefreshToken],
+  entities: [User, Login, HttpSession, Note, RefreshToken, AuditEvent],
 });

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { configModule } from './config/config.module.js';
@@ -23,6 +25,8 @@ export class AppModule {
         await configModule(env),
         DatabaseModule,
         RedisModule,
+        ScheduleModule.forRoot(),
+        AuditModule,
         UsersModule,
         SessionsModule,
         AuthModule,

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '../auth/accounts.service.js';
-import { Auth, AuthMode, Roles } from '../auth/decorators/index.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Auth, AuthMode, CurrentUser, Roles, type AuthUser } from '../auth/decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
 import { UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
@@ -16,6 +17,7 @@ export class AdminUsersController {
   constructor(
     private readonly users: UsersService,
     private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Every user, newest first. */
@@ -28,15 +30,17 @@ export class AdminUsersController {
 
   @Patch(':id/roles')
   @ApiNotFoundResponse({ description: 'No such user' })
-  async setRoles(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetRolesDto): Promise<UserResponse> {
-    return UserResponse.from(await this.users.setRoles(id, dto.roles));
+  async setRoles(@CurrentUser() admin: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: SetRolesDto): Promise<UserResponse> {
+    const user = await this.users.setRoles(id, dto.roles);
+    this.audit.record({ type: 'role.changed', userId: id, details: { roles: user.roles, by: admin.id } });
+    return UserResponse.from(user);
   }
 
   /** Deletes the user with their logins and notes; their credentials stop working at once. */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNotFoundResponse({ description: 'No such user' })
-  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    if (!(await this.accounts.deleteUser(id))) throw new NotFoundException('User not found');
+  async remove(@CurrentUser() admin: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    if (!(await this.accounts.deleteUser(id, admin.id))) throw new NotFoundException('User not found');
   }
 }

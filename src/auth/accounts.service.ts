@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { UsersService } from '../users/users.service.js';
+import type { AuthUser } from './auth-user.js';
 
 /** Account changes that must end logins too: through the one revocation mechanism. */
 @Injectable()
@@ -8,14 +10,35 @@ export class AccountsService {
   constructor(
     private readonly users: UsersService,
     private readonly logins: LoginsService,
+    private readonly audit: AuditService,
   ) {}
+
+  /** New password; every other login of the user (both kinds) ends, the caller's stays. */
+  async changePassword(caller: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
+    if (!(await this.users.checkPassword(caller.id, currentPassword))) throw new UnauthorizedException('Current password is wrong');
+    await this.users.setPassword(caller.id, newPassword);
+    await this.logins.revokeAllExcept(caller.id, 'password.changed', caller.loginId);
+    this.audit.record({ type: 'password.changed', userId: caller.id, loginId: caller.loginId, mode: modeOf(caller) });
+  }
+
+  /** The caller deletes their own account, confirming with the password. */
+  async deleteOwnAccount(caller: AuthUser, password: string): Promise<void> {
+    if (!(await this.users.checkPassword(caller.id, password))) throw new UnauthorizedException('Password is wrong');
+    await this.deleteUser(caller.id, caller.id);
+  }
 
   /**
    * Deletes a user with everything theirs. Logins are revoked first, so the revocation reaches
    * every instance's token check before the rows disappear with the user.
    */
-  async deleteUser(userId: string): Promise<boolean> {
-    await this.logins.revokeAllExcept(userId);
-    return this.users.delete(userId);
+  async deleteUser(userId: string, byUserId: string): Promise<boolean> {
+    await this.logins.revokeAllExcept(userId, 'user.deleted');
+    const deleted = await this.users.delete(userId);
+    if (deleted) this.audit.record({ type: 'user.deleted', userId, details: byUserId === userId ? { by: 'self' } : { by: byUserId } });
+    return deleted;
   }
+}
+
+export function modeOf(user: AuthUser): 'session' | 'token' {
+  return user.via === 'jwt' ? 'token' : 'session';
 }

@@ -10,6 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { CsrfService } from '../sessions/csrf.service.js';
+import { TokenActivityService } from '../tokens/token-activity.service.js';
 import type { Role } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthMode } from './auth-mode.js';
@@ -34,6 +35,7 @@ export class AuthGuard implements CanActivate {
     private readonly users: UsersService,
     private readonly csrf: CsrfService,
     @Optional() @Inject(BEARER_VERIFIER) private readonly bearer?: BearerVerifier,
+    @Optional() private readonly tokenActivity?: TokenActivityService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -66,11 +68,14 @@ export class AuthGuard implements CanActivate {
       if (!acceptsJwt) return reject('This route does not accept bearer tokens');
       const token = BEARER.exec(authorization)?.[1];
       if (!token || !this.bearer) return reject('Invalid access token', true);
+      let user: AuthUser;
       try {
-        return await this.bearer.verify(token);
+        user = await this.bearer.verify(token);
       } catch {
         return reject('Invalid or expired access token', true);
       }
+      this.tokenActivity?.seen(user.loginId); // in memory; written once a minute
+      return user;
     }
 
     const principal = request.session?.passport?.user;

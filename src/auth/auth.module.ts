@@ -1,27 +1,31 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../audit/audit.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountController } from './account.controller.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { BEARER_VERIFIER } from './bearer-verifier.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
+import { PurgeJob } from './purge.job.js';
 import { SessionAuthController } from './session-auth.controller.js';
 import { SessionSerializer } from './session.serializer.js';
 import { TokenAuthController } from './token-auth.controller.js';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, PassportModule.register({ session: true })],
-  controllers: [AuthController, SessionAuthController, TokenAuthController],
+  imports: [UsersModule, SessionsModule, TokensModule, AuditModule, PassportModule.register({ session: true })],
+  controllers: [AuthController, SessionAuthController, TokenAuthController, AccountController],
   providers: [
     LocalStrategy,
     SessionSerializer,
     JwtStrategy,
     AccountsService,
+    PurgeJob,
     { provide: BEARER_VERIFIER, useExisting: JwtStrategy },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AuditService } from '../audit/audit.service.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
@@ -23,6 +24,7 @@ export class SessionAuthController {
     private readonly logins: LoginsService,
     private readonly csrf: CsrfService,
     @Inject(ConfigService) private readonly config: AppConfigService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -50,6 +52,7 @@ export class SessionAuthController {
     await new Promise<void>((resolve, reject) =>
       req.logIn({ userId: user.id, loginId: login.id } as Express.User, (error) => (error ? reject(error) : resolve())),
     );
+    this.audit.record({ type: 'login.succeeded', userId: user.id, loginId: login.id, mode: 'session', ...clientInfo(req) });
     return { user: UserResponse.from(user), csrfToken: this.csrf.issue(req, true) };
   }
 
@@ -58,7 +61,7 @@ export class SessionAuthController {
   @Auth(AuthMode.Session)
   @HttpCode(HttpStatus.NO_CONTENT)
   async logout(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
-    await this.logins.revoke(user.id, user.loginId);
+    await this.logins.revoke(user.id, user.loginId, 'logout');
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
     res.clearCookie(SESSION_COOKIE, sessionCookieOptions({ session: this.config.get('session', { infer: true }) }));
   }

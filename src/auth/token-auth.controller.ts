@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@n
 import { ApiBadRequestResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Inject } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { RefreshTokenDto } from '../tokens/dto/refresh-token.dto.js';
@@ -21,6 +22,7 @@ export class TokenAuthController {
     private readonly tokens: TokensService,
     private readonly logins: LoginsService,
     @Inject(ConfigService) private readonly config: AppConfigService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Logs in for a token pair. The same credential check as session login. */
@@ -40,7 +42,9 @@ export class TokenAuthController {
       absoluteTtlMs: refreshTtlMs,
       ...clientInfo(req),
     });
-    return this.tokens.issue(login, user.roles);
+    const pair = await this.tokens.issue(login, user.roles);
+    this.audit.record({ type: 'login.succeeded', userId: user.id, loginId: login.id, mode: 'token', ...clientInfo(req) });
+    return pair;
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
 import { IsNull, MoreThanOrEqual, Not, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { Login, type LoginKind } from './login.entity.js';
 
 export interface NewLogin {
@@ -19,6 +20,8 @@ export interface Revocation {
   loginIds: string[];
 }
 
+export type RevocationReason = 'logout' | 'device' | 'other-devices' | 'password.changed' | 'user.deleted' | 'token.reuse_detected';
+
 /** The login registry: the only code that touches the logins table. */
 @Injectable()
 export class LoginsService {
@@ -26,7 +29,10 @@ export class LoginsService {
   /** Emits after logins are revoked, once the database says so. */
   readonly revoked$ = this.revocations.asObservable();
 
-  constructor(@InjectRepository(Login) private readonly logins: Repository<Login>) {}
+  constructor(
+    @InjectRepository(Login) private readonly logins: Repository<Login>,
+    private readonly audit: AuditService,
+  ) {}
 
   create(login: NewLogin): Promise<Login> {
     const now = Date.now();
@@ -80,31 +86,60 @@ export class LoginsService {
       .execute();
   }
 
+  /** Sets "last used" to now for active logins (batched use of token logins). */
+  async markUsed(ids: string[]): Promise<void> {
+    await this.logins
+      .createQueryBuilder()
+      .update()
+      .set({ lastUsedAt: () => 'now()' })
+      .where('id IN (:...ids) AND revoked_at IS NULL', { ids })
+      .execute();
+  }
+
   /** Revokes one login of a user; false when it is unknown, someone else's or already ended. */
-  async revoke(userId: string, loginId: string): Promise<boolean> {
-    return (await this.revokeWhere({ userId, id: loginId })) > 0;
+  async revoke(userId: string, loginId: string, reason: RevocationReason): Promise<boolean> {
+    return (await this.revokeWhere({ userId, id: loginId }, reason)) > 0;
   }
 
   /** Revokes a login whoever owns it (logout by refresh token, theft detection). */
-  async revokeById(loginId: string): Promise<boolean> {
-    return (await this.revokeWhere({ id: loginId })) > 0;
+  async revokeById(loginId: string, reason: RevocationReason): Promise<boolean> {
+    return (await this.revokeWhere({ id: loginId }, reason)) > 0;
   }
 
   /** Revokes every active login of a user except `keepLoginId` (none kept when omitted). */
-  async revokeAllExcept(userId: string, keepLoginId?: string): Promise<number> {
-    return this.revokeWhere({ userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) });
+  async revokeAllExcept(userId: string, reason: RevocationReason, keepLoginId?: string): Promise<number> {
+    return this.revokeWhere({ userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) }, reason);
   }
 
-  private async revokeWhere(where: { userId?: string; id?: string | ReturnType<typeof Not<string>> }): Promise<number> {
+  /**
+   * Deletes logins that can matter no more, at most `batch` of them (their sessions and refresh
+   * tokens go with them): ended ones, and revoked ones once no access token of theirs can still
+   * be valid (`revokedBefore`). SKIP LOCKED lets several instances purge at once.
+   */
+  async purge(revokedBefore: Date, batch: number): Promise<number> {
+    const result: unknown = await this.logins.query(
+      `DELETE FROM logins WHERE id IN (
+         SELECT id FROM logins
+          WHERE revoked_at < $1 OR (revoked_at IS NULL AND (expires_at < now() OR absolute_expires_at < now()))
+          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [revokedBefore, batch],
+    );
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  private async revokeWhere(where: { userId?: string; id?: string | ReturnType<typeof Not<string>> }, reason: RevocationReason): Promise<number> {
     const result = await this.logins
       .createQueryBuilder()
       .update()
       .set({ revokedAt: () => 'now()' })
       .where({ ...where, revokedAt: IsNull() })
-      .returning(['id'])
+      .returning(['id', 'userId', 'kind'])
       .execute();
-    const rows = (result.raw ?? []) as Array<{ id: string }>;
+    const rows = (result.raw ?? []) as Array<{ id: string; user_id: string; kind: LoginKind }>;
     if (rows.length > 0) this.revocations.next({ loginIds: rows.map((row) => row.id) });
+    for (const row of rows) {
+      this.audit.record({ type: 'login.revoked', userId: row.user_id, loginId: row.id, mode: row.kind, details: { reason } });
+    }
     return rows.length;
   }
 }

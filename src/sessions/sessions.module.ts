@@ -3,7 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { DevicesController } from './devices.controller.js';
 import { CsrfService } from './csrf.service.js';
 import { HttpSession } from './http-session.entity.js';
 import { Login } from './login.entity.js';
@@ -12,7 +14,8 @@ import { createSessionMiddleware } from './session.middleware.js';
 import { SESSION_MIDDLEWARE } from './sessions.constants.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Login, HttpSession]), UsersModule],
+  imports: [TypeOrmModule.forFeature([Login, HttpSession]), UsersModule, AuditModule],
+  controllers: [DevicesController],
   providers: [
     LoginsService,
     CsrfService,

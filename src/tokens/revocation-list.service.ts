@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { LoginsService } from '../sessions/logins.service.js';
@@ -15,13 +15,14 @@ const SKEW_MS = 30_000;
  * a lost broadcast connection), kept current by the broadcast.
  */
 @Injectable()
-export class RevocationListService implements OnModuleInit, OnApplicationShutdown {
+export class RevocationListService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(RevocationListService.name);
   /** login id → epoch ms until which the entry matters. */
   private readonly revoked = new Map<string, number>();
   private readonly accessTtlMs: number;
   private subscription?: Subscription;
   private sweeper?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly logins: LoginsService,
@@ -39,7 +40,7 @@ export class RevocationListService implements OnModuleInit, OnApplicationShutdow
   async onModuleInit(): Promise<void> {
     await this.broadcast.start(
       (message) => this.add(message),
-      () => void this.reload(),
+      () => void this.reload().catch((error: unknown) => this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`)),
     );
     this.subscription = this.logins.revoked$.subscribe(({ loginIds }) => {
       const message = { loginIds, until: Date.now() + this.accessTtlMs + SKEW_MS };
@@ -52,7 +53,9 @@ export class RevocationListService implements OnModuleInit, OnApplicationShutdow
     this.sweeper.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes: a late broadcast reconnect must not reach for it. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     this.subscription?.unsubscribe();
     clearInterval(this.sweeper);
     await this.broadcast.stop();
@@ -60,6 +63,7 @@ export class RevocationListService implements OnModuleInit, OnApplicationShutdow
 
   /** Every login revoked recently enough that one of its access tokens could still be valid. */
   async reload(): Promise<void> {
+    if (this.stopped) return;
     const since = new Date(Date.now() - this.accessTtlMs - SKEW_MS);
     for (const { id, revokedAt } of await this.logins.listRevokedSince(since)) {
       this.revoked.set(id, revokedAt.getTime() + this.accessTtlMs + SKEW_MS);

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { REDIS } from '../redis/redis.constants.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -15,10 +16,11 @@ import { LocalBroadcast, PostgresBroadcast, RedisBroadcast, type RevocationBroad
 import { RevocationListService } from './revocation-list.service.js';
 import { SigningKeys } from './signing-keys.js';
 import { REVOCATION_BROADCAST } from './tokens.constants.js';
+import { TokenActivityService } from './token-activity.service.js';
 import { TokensService } from './tokens.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RefreshToken]), SessionsModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([RefreshToken]), SessionsModule, UsersModule, AuditModule],
   controllers: [JwksController],
   providers: [
     {
@@ -39,8 +41,9 @@ import { TokensService } from './tokens.service.js';
     AccessTokensService,
     RefreshTokensService,
     RevocationListService,
+    TokenActivityService,
     TokensService,
   ],
-  exports: [AccessTokensService, RevocationListService, TokensService],
+  exports: [AccessTokensService, RevocationListService, TokenActivityService, TokensService],
 })
 export class TokensModule {}

@@ -1,4 +1,5 @@
 import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
 import type { Login } from '../sessions/login.entity.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import type { Role } from '../users/user.entity.js';
@@ -23,6 +24,7 @@ export class TokensService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly logins: LoginsService,
     private readonly users: UsersService,
+    private readonly audit: AuditService,
   ) {}
 
   async issue(login: Login, roles: Role[]): Promise<TokenPairResponse> {
@@ -38,13 +40,15 @@ export class TokensService {
         const roles = login ? await this.users.findRoles(login.userId) : null;
         if (!login || !roles) throw new UnauthorizedException(INVALID_REFRESH);
         await this.logins.touch(login.id, login.absoluteExpiresAt.getTime() - Date.now());
+        this.audit.record({ type: 'token.refreshed', userId: login.userId, loginId: login.id, mode: 'token' });
         return this.pair(login.userId, login.id, roles, result.next, result.expiresAt);
       }
       case 'reused':
         // RFC 6819 §5.2.2.3 / OAuth 2.0 Security BCP: a retired token again means it was stolen;
         // end the whole login, so the thief's newer tokens die with the victim's.
         this.logger.warn(`Refresh token reuse detected; login ${result.loginId} revoked`);
-        await this.logins.revokeById(result.loginId);
+        this.audit.record({ type: 'token.reuse_detected', loginId: result.loginId, mode: 'token' });
+        await this.logins.revokeById(result.loginId, 'token.reuse_detected');
         throw new UnauthorizedException(INVALID_REFRESH);
       case 'raced':
       case 'invalid':
@@ -55,7 +59,7 @@ export class TokensService {
   /** Ends the login the (still valid) refresh token belongs to. */
   async logout(token: string): Promise<void> {
     const loginId = await this.refreshTokens.findLive(token);
-    if (!loginId || !(await this.logins.revokeById(loginId))) throw new UnauthorizedException(INVALID_REFRESH);
+    if (!loginId || !(await this.logins.revokeById(loginId, 'logout'))) throw new UnauthorizedException(INVALID_REFRESH);
   }
 
   private async pair(userId: string, loginId: string, roles: Role[], refreshToken: string, refreshExpiresAt: Date): Promise<TokenPairResponse> {

@@ -45,6 +45,16 @@ export class UsersService {
     return this.getById(id);
   }
 
+  async setPassword(id: string, password: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash: await hashPassword(password) });
+  }
+
+  /** Whether `password` is the user's; as slow for an unknown id as for a wrong password. */
+  async checkPassword(id: string, password: string): Promise<boolean> {
+    const user = await this.users.findOne({ where: { id }, select: { id: true, passwordHash: true } });
+    return verifyPassword(user?.passwordHash, password);
+  }
+
   /** Users, newest first. */
   list(skip: number, take: number): Promise<[User[], number]> {
     return this.users.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip, take });

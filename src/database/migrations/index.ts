@@ -2,6 +2,7 @@ import { CreateUsers1764460800000 } from './1764460800000-create-users.js';
 import { CreateLoginsAndSessions1764547200000 } from './1764547200000-create-logins-and-sessions.js';
 import { CreateNotes1764633600000 } from './1764633600000-create-notes.js';
 import { CreateRefreshTokens1764720000000 } from './1764720000000-create-refresh-tokens.js';
+import { CreateAuthEvents1764806400000 } from './1764806400000-create-auth-events.js';
 
 /** Every migration, in order. Explicit rather than a glob: ESM and bundlers resolve it the same. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateLoginsAndSessions1764547200000,
   CreateNotes1764633600000,
   CreateRefreshTokens1764720000000,
+  CreateAuthEvents1764806400000,
 ];

@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { AuditService } from '../audit/audit.service.js';
+import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { LoginsService } from '../sessions/logins.service.js';
+
+const BATCH = 500;
+const MAX_BATCHES = 200;
+/** Revoked logins stay until their access tokens have expired, plus clock skew. */
+const SKEW_MS = 60_000;
+
+/**
+ * Removes what can matter no more: ended and revoked logins (with their session rows and
+ * refresh tokens) and audit events past AUDIT_RETENTION. In batches; SKIP LOCKED makes it safe
+ * on several instances at once.
+ */
+@Injectable()
+export class PurgeJob {
+  private readonly logger = new Logger(PurgeJob.name);
+  private running = false;
+
+  constructor(
+    private readonly logins: LoginsService,
+    private readonly audit: AuditService,
+    @Inject(ConfigService) private readonly config: AppConfigService,
+  ) {}
+
+  @Interval('purge', 15 * 60_000)
+  async scheduled(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const purged = await this.run();
+      if (purged.logins + purged.events > 0) this.logger.log(`Purged ${purged.logins} logins and ${purged.events} audit events`);
+    } catch (error) {
+      this.logger.warn(`Purge failed: ${(error as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async run(now = Date.now()): Promise<{ logins: number; events: number }> {
+    const revokedBefore = new Date(now - this.config.get('jwt.accessTtlMs', { infer: true }) - SKEW_MS);
+    const eventsBefore = new Date(now - this.config.get('audit.retentionMs', { infer: true }));
+    return {
+      logins: await inBatches(() => this.logins.purge(revokedBefore, BATCH)),
+      events: await inBatches(() => this.audit.purgeOlderThan(eventsBefore, BATCH)),
+    };
+  }
+}
+
+async function inBatches(step: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < MAX_BATCHES; i++) {
+    const count = await step();
+    total += count;
+    if (count < BATCH) break;
+  }
+  return total;
+}

@@ -1,0 +1,38 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { LoginsService } from '../sessions/logins.service.js';
+
+const FLUSH_INTERVAL_MS = 60_000;
+
+/**
+ * "Last used" for token logins without a write per request: requests only mark the login in
+ * memory; once a minute one UPDATE records every login seen. Refreshes record use directly.
+ */
+@Injectable()
+export class TokenActivityService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(TokenActivityService.name);
+  private seenIds = new Set<string>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly logins: LoginsService) {}
+
+  seen(loginId: string): void {
+    this.seenIds.add(loginId);
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.seenIds.size === 0) return;
+    const ids = [...this.seenIds];
+    this.seenIds = new Set();
+    await this.logins.markUsed(ids).catch((error: unknown) => this.logger.warn(`Recording token use failed: ${(error as Error).message}`));
+  }
+}
