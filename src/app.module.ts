@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AbuseModule } from './abuse/abuse.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -27,6 +28,8 @@ export class AppModule {
         RedisModule,
         ScheduleModule.forRoot(),
         AuditModule,
+        // Before AuthModule: its guard (the rate limit) runs before authentication.
+        AbuseModule,
         UsersModule,
         SessionsModule,
         AuthModule,

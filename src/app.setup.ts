@@ -1,9 +1,10 @@
-import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { jsonBody, middlewareErrors } from './common/json-body.js';
+import { AppValidationPipe } from './common/validation.pipe.js';
 import { SESSION_MIDDLEWARE } from './sessions/sessions.constants.js';
 import { createLogger, httpLogger, PinoLoggerService } from './common/logging/logger.js';
 import { ConfigService, type AppConfigService } from './config/config.module.js';
@@ -54,9 +55,7 @@ export async function setupApp(app: INestApplication, logger?: Logger): Promise<
   app.use(middlewareErrors());
 
   app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_ROUTES });
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
-  );
+  app.useGlobalPipes(new AppValidationPipe());
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

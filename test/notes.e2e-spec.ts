@@ -71,8 +71,24 @@ describe('/api/notes', () => {
     expect(res.body).toMatchObject({ statusCode: 400, message: expect.any(Array) });
   });
 
-  it.each(['page=0', 'limit=0', 'limit=101', 'page=abc', 'limit=1.5', 'sort=title'])('GET answers 400 for ?%s', async (query) => {
+  it.each(['page=0', 'limit=0', 'limit=101', 'page=abc', 'limit=1.5', 'page=%00'])('GET answers 400 for ?%s', async (query) => {
     await ada.get(`/api/notes?${query}`).expect(400);
+  });
+
+  it('GET ignores unknown query parameters', async () => {
+    const res = await ada.get('/api/notes?limit=1&sort=title&_=123').expect(200);
+    expect(res.body.limit).toBe(1);
+  });
+
+  it('refuses a NUL character in a string with a 400, not a database error', async () => {
+    const res = await ada.post('/api/notes').send({ title: 'nul\u0000byte', body: 'b' });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toEqual(['strings must not contain NUL characters']);
+  });
+
+  it('keeps unicode intact', async () => {
+    const note = await createNote(ada, { title: 'Ünïcødé 🚀 ☃', body: 'e\u0301 ≠ é' });
+    expect((await ada.get(`/api/notes/${note.id}`).expect(200)).body).toMatchObject({ title: 'Ünïcødé 🚀 ☃', body: 'e\u0301 ≠ é' });
   });
 
   it('a non-uuid id is 400, an unknown uuid 404', async () => {

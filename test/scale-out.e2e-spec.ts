@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { createUser, loginAs } from './support/kit.js';
 import { es256Pair } from './support/keys.js';
@@ -54,6 +55,27 @@ describe.each(broadcasts)('two instances, revocation over %s', (_name, redisUrl)
     const took = await eventually(async () => (await onB()).status === 401, 1000);
     expect(took).toBeLessThan(1000);
   });
+
+  if (redisUrl) {
+    it('the /api/auth rate limit counts requests to either instance together', async () => {
+      const limited = { ...env, THROTTLE_AUTH_LIMIT: '4' };
+      const x = await createTestApp({ db, env: limited });
+      const y = await createTestApp({ db, env: limited });
+      try {
+        // A fresh window: the key is the client IP, shared with the other tests' apps here.
+        const redis = new Redis(redisUrl);
+        const keys = await redis.keys('nda:count:rate:*');
+        if (keys.length) await redis.del(...keys);
+        await redis.quit();
+        const statuses: number[] = [];
+        for (const app of [x, y, x, y, x, y]) statuses.push((await request(app.http).post('/api/auth/token/refresh').send({ refreshToken: 'x' })).status);
+        expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+      } finally {
+        await x.close();
+        await y.close();
+      }
+    });
+  }
 
   it('an instance started later knows revocations made before it started', async () => {
     const client = await loginAs(a, await createUser(a), 'jwt');

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac } from 'node:crypto';
 import { Between, LessThanOrEqual, MoreThanOrEqual, Repository, type FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { DatabaseShutdown } from '../database/database-shutdown.js';
 import { AuditEvent, type AuditEventType, type AuditMode } from './audit-event.entity.js';
 
 export interface AuditEntry {
@@ -35,7 +36,7 @@ const MAX_QUEUE = 10_000;
  * batches off the request path; a failed write is logged and retried once with the next batch.
  */
 @Injectable()
-export class AuditService implements OnModuleInit, OnApplicationShutdown {
+export class AuditService implements OnModuleInit {
   private readonly logger = new Logger(AuditService.name);
   private queue: Array<{ event: QueryDeepPartialEntity<AuditEvent>; retried: boolean }> = [];
   private timer?: NodeJS.Timeout;
@@ -45,6 +46,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
     @Inject(ConfigService) config: AppConfigService,
+    private readonly shutdown: DatabaseShutdown,
   ) {
     // Keyed, so a leaked table does not let anyone test guesses of who tried to log in.
     this.emailKey = `${config.get('jwt.issuer', { infer: true })}:audit-email`;
@@ -53,11 +55,11 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
+    // After the last request has drained, before the database closes.
+    this.shutdown.beforeClose(async () => {
+      clearInterval(this.timer);
+      await this.flush();
+    });
   }
 
   record(entry: AuditEntry): void {

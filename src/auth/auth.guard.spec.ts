@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
 import type { LoginsService } from '../sessions/logins.service.js';
+import { DatabaseShutdown } from '../database/database-shutdown.js';
 import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { LocalBroadcast } from '../tokens/revocation-broadcast.js';
 import { RevocationListService } from '../tokens/revocation-list.service.js';
@@ -42,7 +43,7 @@ async function setup() {
   const config = { get: (key: string) => (key === 'jwt' ? jwt : key === 'jwt.accessTtlMs' ? jwt.accessTtlMs : undefined) } as unknown as AppConfigService;
   const keys = await SigningKeys.load({ jwt, app: { dataDir: '/nonexistent' } as never });
   const tokens = new AccessTokensService(keys, config);
-  const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), config);
+  const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), config, new DatabaseShutdown());
   const guard = new AuthGuard(new Reflector(), noDatabase as UsersService, new CsrfService(), new JwtStrategy(tokens, revocations));
   return { guard, tokens, revocations };
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AbuseModule } from '../abuse/abuse.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
@@ -18,7 +19,7 @@ import { SessionSerializer } from './session.serializer.js';
 import { TokenAuthController } from './token-auth.controller.js';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, AuditModule, PassportModule.register({ session: true })],
+  imports: [UsersModule, SessionsModule, TokensModule, AuditModule, AbuseModule, PassportModule.register({ session: true })],
   controllers: [AuthController, SessionAuthController, TokenAuthController, AccountController],
   providers: [
     LocalStrategy,

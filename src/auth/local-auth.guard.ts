@@ -1,10 +1,13 @@
-import { Injectable, ValidationPipe, type ExecutionContext } from '@nestjs/common';
+import { Injectable, UnauthorizedException, ValidationPipe, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { LoginLockoutService } from '../abuse/login-lockout.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { LOCAL_STRATEGY } from './auth-mode.js';
 import { clientInfo } from './client-info.js';
 import { LoginDto } from './dto/login.dto.js';
+import { LocalStrategy } from './local.strategy.js';
+import passport from 'passport';
 
 /**
  * Validates the login body first (guards run before pipes, and a malformed body is a 400, not
@@ -15,14 +18,36 @@ import { LoginDto } from './dto/login.dto.js';
 export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
   private readonly validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
 
-  constructor(private readonly audit: AuditService) {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly lockout: LoginLockoutService,
+    private readonly strategy: LocalStrategy,
+  ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
-    request.body = await this.validation.transform(request.body ?? {}, { type: 'body', metatype: LoginDto });
-    return (await super.canActivate(context)) as boolean;
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request>();
+    const body = (await this.validation.transform(request.body ?? {}, { type: 'body', metatype: LoginDto })) as LoginDto;
+    request.body = body;
+    try {
+      await this.lockout.assertNotLocked(body.email, request.ip, http.getResponse<Response>());
+    } catch (error) {
+      this.audit.record({ type: 'login.locked', email: body.email, mode: loginMode(request), ...clientInfo(request) });
+      throw error;
+    }
+    // Passport's strategy registry is process-wide: with several apps in one process (the
+    // multi-instance tests), the strategy of the app handling this request must be the one used.
+    passport.use(LOCAL_STRATEGY, this.strategy);
+    try {
+      await super.canActivate(context);
+    } catch (error) {
+      if (error instanceof UnauthorizedException) await this.lockout.recordFailure(body.email, request.ip);
+      throw error;
+    }
+    await this.lockout.reset(body.email, request.ip);
+    return true;
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: unknown): TUser {

@@ -5,8 +5,24 @@ import { errorBody } from './error-body.js';
 
 export const JSON_BODY_LIMIT = '100kb';
 
+/** JSON bodies up to 100 kB; a NUL character in any string is refused (PostgreSQL text cannot hold it). */
 export function jsonBody(): RequestHandler {
-  return express.json({ limit: JSON_BODY_LIMIT });
+  const parse = express.json({ limit: JSON_BODY_LIMIT });
+  return (req, res, next) =>
+    parse(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      if (containsNul(req.body)) {
+        res.status(400).json(errorBody(400, ['strings must not contain NUL characters']));
+        return;
+      }
+      next();
+    });
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
 }
 
 /** body-parser's error types and the answer each deserves. */

@@ -1,8 +1,9 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { DatabaseShutdown } from './database-shutdown.js';
 import { EMBEDDED_DATABASE } from './database.constants.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { EmbeddedDatabase } from './embedded-database.js';
@@ -22,7 +23,10 @@ import { EmbeddedDatabase } from './embedded-database.js';
 })
 class EmbeddedDatabaseModule {}
 
+@Global()
 @Module({
+  providers: [DatabaseShutdown],
+  exports: [DatabaseShutdown],
   imports: [
     EmbeddedDatabaseModule,
     TypeOrmModule.forRootAsync({
@@ -41,10 +45,12 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EMBEDDED_DATABASE) private readonly embedded: EmbeddedDatabase | null,
+    private readonly shutdown: DatabaseShutdown,
   ) {}
 
   /** The pool must end before PGlite closes under it; hook order alone does not promise that. */
   async onApplicationShutdown(): Promise<void> {
+    await this.shutdown.run();
     try {
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     } finally {

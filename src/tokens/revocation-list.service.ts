@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { DatabaseShutdown } from '../database/database-shutdown.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { REVOCATION_BROADCAST } from './tokens.constants.js';
 import type { RevocationBroadcast, RevocationMessage } from './revocation-broadcast.js';
@@ -15,7 +16,7 @@ const SKEW_MS = 30_000;
  * a lost broadcast connection), kept current by the broadcast.
  */
 @Injectable()
-export class RevocationListService implements OnModuleInit, BeforeApplicationShutdown {
+export class RevocationListService implements OnModuleInit {
   private readonly logger = new Logger(RevocationListService.name);
   /** login id → epoch ms until which the entry matters. */
   private readonly revoked = new Map<string, number>();
@@ -28,6 +29,7 @@ export class RevocationListService implements OnModuleInit, BeforeApplicationShu
     private readonly logins: LoginsService,
     @Inject(REVOCATION_BROADCAST) private readonly broadcast: RevocationBroadcast,
     @Inject(ConfigService) config: AppConfigService,
+    private readonly shutdown: DatabaseShutdown,
   ) {
     this.accessTtlMs = config.get('jwt.accessTtlMs', { infer: true });
   }
@@ -51,10 +53,12 @@ export class RevocationListService implements OnModuleInit, BeforeApplicationShu
     await this.reload();
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
+    // Listening stops after the last request has drained (its revocations were published),
+    // and before the database closes, which a late reconnect's reload would reach for.
+    this.shutdown.beforeClose(() => this.stop());
   }
 
-  /** Before the database closes: a late broadcast reconnect must not reach for it. */
-  async beforeApplicationShutdown(): Promise<void> {
+  private async stop(): Promise<void> {
     this.stopped = true;
     this.subscription?.unsubscribe();
     clearInterval(this.sweeper);

@@ -1,4 +1,5 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DatabaseShutdown } from '../database/database-shutdown.js';
 import { LoginsService } from '../sessions/logins.service.js';
 
 const FLUSH_INTERVAL_MS = 60_000;
@@ -8,12 +9,15 @@ const FLUSH_INTERVAL_MS = 60_000;
  * memory; once a minute one UPDATE records every login seen. Refreshes record use directly.
  */
 @Injectable()
-export class TokenActivityService implements OnModuleInit, OnApplicationShutdown {
+export class TokenActivityService implements OnModuleInit {
   private readonly logger = new Logger(TokenActivityService.name);
   private seenIds = new Set<string>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly logins: LoginsService) {}
+  constructor(
+    private readonly logins: LoginsService,
+    private readonly shutdown: DatabaseShutdown,
+  ) {}
 
   seen(loginId: string): void {
     this.seenIds.add(loginId);
@@ -22,11 +26,11 @@ export class TokenActivityService implements OnModuleInit, OnApplicationShutdown
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
+    // After the last request has drained, before the database closes.
+    this.shutdown.beforeClose(async () => {
+      clearInterval(this.timer);
+      await this.flush();
+    });
   }
 
   async flush(): Promise<void> {

@@ -22,6 +22,9 @@ const TEST_ENV: Env = {
   LOG_LEVEL: 'silent',
   PORT: '0',
   SESSION_SECRET: 'test-session-secret-test-session-secret',
+  // Specs log in many times from one address; the abuse spec turns these on with small limits.
+  THROTTLE_AUTH_LIMIT: '0',
+  LOGIN_MAX_FAILURES: '1000',
 };
 
 /**

@@ -1,0 +1,46 @@
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { createHash } from 'node:crypto';
+import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { COUNTER_STORE } from './counters.module.js';
+import type { CounterStore } from './counter-store.js';
+
+export const LOCKOUT_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Stops password guessing against one account from one address: after LOGIN_MAX_FAILURES
+ * failures within 15 minutes, that email+IP pair gets 429 — even with the right password —
+ * until the window passes. A success resets the count. Other addresses are not locked out, so
+ * an attacker cannot lock a user out of their own account from elsewhere.
+ */
+@Injectable()
+export class LoginLockoutService {
+  private readonly maxFailures: number;
+
+  constructor(
+    @Inject(COUNTER_STORE) private readonly counters: CounterStore,
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.maxFailures = config.get('abuse.loginMaxFailures', { infer: true });
+  }
+
+  /** Throws 429 with Retry-After when the pair is locked. */
+  async assertNotLocked(email: string, ip: string | undefined, response: Response): Promise<void> {
+    const { count, ttlMs } = await this.counters.peek(this.key(email, ip));
+    if (count < this.maxFailures) return;
+    response.setHeader('Retry-After', String(Math.max(1, Math.ceil(ttlMs / 1000))));
+    throw new HttpException('Too many failed logins; try again later', HttpStatus.TOO_MANY_REQUESTS);
+  }
+
+  async recordFailure(email: string, ip: string | undefined): Promise<void> {
+    await this.counters.hit(this.key(email, ip), LOCKOUT_WINDOW_MS);
+  }
+
+  async reset(email: string, ip: string | undefined): Promise<void> {
+    await this.counters.reset(this.key(email, ip));
+  }
+
+  private key(email: string, ip: string | undefined): string {
+    return `lockout:${createHash('sha256').update(`${email.trim().toLowerCase()}|${ip ?? ''}`).digest('hex')}`;
+  }
+}

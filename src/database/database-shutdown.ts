@@ -1,0 +1,22 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/**
+ * Work that must reach the database before it closes (pending audit events, "last used"
+ * marks). Run by DatabaseModule after the HTTP server has drained, right before the pool ends:
+ * Nest's shutdown hooks alone do not promise an order between modules.
+ */
+@Injectable()
+export class DatabaseShutdown {
+  private readonly logger = new Logger(DatabaseShutdown.name);
+  private readonly tasks: Array<() => Promise<void>> = [];
+
+  beforeClose(task: () => Promise<void>): void {
+    this.tasks.push(task);
+  }
+
+  async run(): Promise<void> {
+    for (const task of this.tasks.splice(0)) {
+      await task().catch((error: unknown) => this.logger.error(`Shutdown task failed: ${(error as Error).message}`));
+    }
+  }
+}
