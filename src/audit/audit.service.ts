@@ -39,7 +39,6 @@ const MAX_QUEUE = 10_000;
 export class AuditService implements OnModuleInit {
   private readonly logger = new Logger(AuditService.name);
   private queue: Array<{ event: QueryDeepPartialEntity<AuditEvent>; retried: boolean }> = [];
-  private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private readonly emailKey: string;
 
@@ -53,13 +52,8 @@ export class AuditService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
-    this.timer.unref();
-    // After the last request has drained, before the database closes.
-    this.shutdown.beforeClose(async () => {
-      clearInterval(this.timer);
-      await this.flush();
-    });
+    // Also once after the last request has drained, before the database closes.
+    this.shutdown.repeatUntilClose(FLUSH_INTERVAL_MS, () => this.flush());
   }
 
   record(entry: AuditEntry): void {

@@ -13,6 +13,7 @@ import { AuthGuard } from './auth.guard.js';
 import { BEARER_VERIFIER } from './bearer-verifier.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
+import { LoginStarter } from './login-starter.service.js';
 import { PurgeJob } from './purge.job.js';
 import { SessionAuthController } from './session-auth.controller.js';
 import { SessionSerializer } from './session.serializer.js';
@@ -26,6 +27,7 @@ import { TokenAuthController } from './token-auth.controller.js';
     SessionSerializer,
     JwtStrategy,
     AccountsService,
+    LoginStarter,
     PurgeJob,
     { provide: BEARER_VERIFIER, useExisting: JwtStrategy },
     { provide: APP_GUARD, useClass: AuthGuard },

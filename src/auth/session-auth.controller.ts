@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditService } from '../audit/audit.service.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
@@ -15,7 +14,7 @@ import { CurrentUser } from './decorators/current-user.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { CsrfTokenResponse, SessionLoginResponse } from './dto/session-login.response.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
-import { clientInfo } from './client-info.js';
+import { LoginStarter } from './login-starter.service.js';
 
 @ApiTags('auth: session')
 @Controller('auth')
@@ -24,7 +23,7 @@ export class SessionAuthController {
     private readonly logins: LoginsService,
     private readonly csrf: CsrfService,
     @Inject(ConfigService) private readonly config: AppConfigService,
-    private readonly audit: AuditService,
+    private readonly loginStarter: LoginStarter,
   ) {}
 
   /**
@@ -40,19 +39,11 @@ export class SessionAuthController {
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse> {
     const user = req.user as unknown as User;
-    const session = this.config.get('session', { infer: true });
-    const login = await this.logins.create({
-      userId: user.id,
-      kind: 'session',
-      idleTtlMs: session.idleTtlMs,
-      absoluteTtlMs: session.absoluteTtlMs,
-      ...clientInfo(req),
-    });
+    const login = await this.loginStarter.start(user, 'session', req);
     // passport regenerates the session id here (no fixation) and stores the ids only.
     await new Promise<void>((resolve, reject) =>
       req.logIn({ userId: user.id, loginId: login.id } as Express.User, (error) => (error ? reject(error) : resolve())),
     );
-    this.audit.record({ type: 'login.succeeded', userId: user.id, loginId: login.id, mode: 'session', ...clientInfo(req) });
     return { user: UserResponse.from(user), csrfToken: this.csrf.issue(req, true) };
   }
 

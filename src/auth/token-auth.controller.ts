@@ -1,18 +1,14 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Inject } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
-import { ConfigService, type AppConfigService } from '../config/config.module.js';
-import { LoginsService } from '../sessions/logins.service.js';
 import { RefreshTokenDto } from '../tokens/dto/refresh-token.dto.js';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import type { User } from '../users/user.entity.js';
-import { clientInfo } from './client-info.js';
 import { Public } from './decorators/auth.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
+import { LoginStarter } from './login-starter.service.js';
 
 @ApiTags('auth: token')
 @Public()
@@ -20,9 +16,7 @@ import { LocalAuthGuard } from './local-auth.guard.js';
 export class TokenAuthController {
   constructor(
     private readonly tokens: TokensService,
-    private readonly logins: LoginsService,
-    @Inject(ConfigService) private readonly config: AppConfigService,
-    private readonly audit: AuditService,
+    private readonly loginStarter: LoginStarter,
   ) {}
 
   /** Logs in for a token pair. The same credential check as session login. */
@@ -34,17 +28,7 @@ export class TokenAuthController {
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   async login(@Req() req: Request, @Body() _body: LoginDto): Promise<TokenPairResponse> {
     const user = req.user as unknown as User;
-    const refreshTtlMs = this.config.get('jwt.refreshTtlMs', { infer: true });
-    const login = await this.logins.create({
-      userId: user.id,
-      kind: 'token',
-      idleTtlMs: refreshTtlMs,
-      absoluteTtlMs: refreshTtlMs,
-      ...clientInfo(req),
-    });
-    const pair = await this.tokens.issue(login, user.roles);
-    this.audit.record({ type: 'login.succeeded', userId: user.id, loginId: login.id, mode: 'token', ...clientInfo(req) });
-    return pair;
+    return this.tokens.issue(await this.loginStarter.start(user, 'token', req), user.roles);
   }
 
   /**

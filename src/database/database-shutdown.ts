@@ -14,6 +14,16 @@ export class DatabaseShutdown {
     this.tasks.push(task);
   }
 
+  /** Runs `task` every `intervalMs` (never keeping the process alive), and once more before close. */
+  repeatUntilClose(intervalMs: number, task: () => Promise<void>): void {
+    const timer = setInterval(() => void task(), intervalMs);
+    timer.unref();
+    this.beforeClose(async () => {
+      clearInterval(timer);
+      await task();
+    });
+  }
+
   async run(): Promise<void> {
     for (const task of this.tasks.splice(0)) {
       await task().catch((error: unknown) => this.logger.error(`Shutdown task failed: ${(error as Error).message}`));

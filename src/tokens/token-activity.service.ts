@@ -12,7 +12,6 @@ const FLUSH_INTERVAL_MS = 60_000;
 export class TokenActivityService implements OnModuleInit {
   private readonly logger = new Logger(TokenActivityService.name);
   private seenIds = new Set<string>();
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly logins: LoginsService,
@@ -24,13 +23,8 @@ export class TokenActivityService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
-    this.timer.unref();
-    // After the last request has drained, before the database closes.
-    this.shutdown.beforeClose(async () => {
-      clearInterval(this.timer);
-      await this.flush();
-    });
+    // Also once after the last request has drained, before the database closes.
+    this.shutdown.repeatUntilClose(FLUSH_INTERVAL_MS, () => this.flush());
   }
 
   async flush(): Promise<void> {
