@@ -28,8 +28,9 @@ export default {
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
-      // Several instances need a shared server; the embedded database serves one process only.
-      testPathIgnorePatterns: process.env.DATABASE_URL ? [] : ['/scale-out\\.e2e-spec\\.ts$'],
+      // Several instances, or a database to take away, need a server: the embedded database
+      // serves one process only. These run in the PostgreSQL pass.
+      testPathIgnorePatterns: process.env.DATABASE_URL ? [] : ['/scale-out\\.e2e-spec\\.ts$', '/outage\\.e2e-spec\\.ts$'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 20,
