@@ -37,6 +37,8 @@ describe('rate limit on /api/auth/*', () => {
     expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
     await request(t.http).get('/api/examples/public').expect(200);
     await request(t.http).get('/api/health').expect(200);
+    // Express routes paths in any letter case; the limit counts them all.
+    await request(t.http).post('/API/AUTH/token/refresh').send({ refreshToken: 'x' }).expect(429);
   });
 });
 
@@ -71,6 +73,25 @@ describe('login lockout', () => {
     await t.app.get(AuditService).flush();
     const rows: Array<{ count: string }> = await t.app.get(DataSource).query(`SELECT count(*) FROM auth_events WHERE type = 'login.locked'`);
     expect(Number(rows[0]?.count)).toBe(2);
+  });
+
+  it('counts parallel guesses atomically: no more than LOGIN_MAX_FAILURES get to try', async () => {
+    const ip = '203.0.113.30';
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(i % 2 ? 'session' : 'token', `wrong ${i}`, ip)));
+    expect(results.filter((res) => res.status === 401)).toHaveLength(3);
+    expect(results.filter((res) => res.status === 429)).toHaveLength(9);
+  });
+
+  it('limits password re-checks of a logged-in user the same way', async () => {
+    const victim = await createUser(t);
+    const stolen = await loginAs(t, victim, 'jwt', { 'X-Forwarded-For': '203.0.113.40' });
+    const guess = (password: string) =>
+      stolen.post('/api/users/me/password').set('X-Forwarded-For', '203.0.113.40').send({ currentPassword: password, newPassword: 'taken over!' });
+    for (let i = 0; i < 3; i++) await guess(`guess ${i}`).expect(401);
+    const locked = await guess(victim.password);
+    expect(locked.status).toBe(429);
+    expect(locked.headers['retry-after']).toBeDefined();
+    await stolen.delete('/api/users/me').set('X-Forwarded-For', '203.0.113.40').send({ password: victim.password }).expect(429);
   });
 
   it('a success resets the count', async () => {

@@ -108,6 +108,8 @@ describe('audit trail', () => {
     await admin.get('/api/admin/audit?type=nope').expect(400);
     await admin.get('/api/admin/audit?from=yesterday').expect(400);
     await admin.get('/api/admin/audit?userId=42').expect(400);
+    await admin.get('/api/admin/audit?from=-200000-01-01T00:00:00Z').expect(400);
+    await admin.get('/api/admin/audit?to=%2B275760-09-13T00:00:00Z').expect(400);
   });
 
   it('GET /api/admin/audit is session-only and admin-only', async () => {

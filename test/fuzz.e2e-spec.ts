@@ -50,6 +50,8 @@ const HOSTILE_STRINGS = [
   'undefined',
   '-1',
   '1e309',
+  '1000000000000000000',
+  '-200000-01-01T00:00:00Z',
   '__proto__',
   'constructor',
 ];
@@ -84,7 +86,7 @@ const QUERY_KEYS = ['page', 'limit', 'userId', 'type', 'from', 'to', 'sort', 'pa
 function query(): string {
   const params: string[] = [];
   for (let i = Math.floor(random() * 4); i > 0; i--) {
-    const v = String(pick([...HOSTILE_STRINGS.slice(0, 12), '0', '101', '2', 'abc', '1.5', '2026-13-45', 'login.failed'])).slice(0, 300);
+    const v = String(pick([...HOSTILE_STRINGS.slice(0, 12), '0', '101', '2', 'abc', '1.5', '2026-13-45', 'login.failed', '1000000000000000000', '+275760-09-13T00:00:00Z', '-200000-01-01'])).slice(0, 300);
     params.push(`${encodeURIComponent(pick(QUERY_KEYS))}=${encodeURIComponent(v)}`);
   }
   return params.length ? `?${params.join('&')}` : '';

@@ -71,8 +71,14 @@ describe('/api/notes', () => {
     expect(res.body).toMatchObject({ statusCode: 400, message: expect.any(Array) });
   });
 
-  it.each(['page=0', 'limit=0', 'limit=101', 'page=abc', 'limit=1.5', 'page=%00'])('GET answers 400 for ?%s', async (query) => {
+  it.each(['page=0', 'limit=0', 'limit=101', 'page=abc', 'limit=1.5', 'page=%00', 'page=1000000000000000000', 'page=1e300'])('GET answers 400 for ?%s', async (query) => {
     await ada.get(`/api/notes?${query}`).expect(400);
+  });
+
+  it('PATCH answers 400 for a null field (both are required)', async () => {
+    const note = await createNote(ada);
+    await ada.patch(`/api/notes/${note.id}`).send({ title: null }).expect(400);
+    await ada.patch(`/api/notes/${note.id}`).send({ body: null }).expect(400);
   });
 
   it('GET ignores unknown query parameters', async () => {

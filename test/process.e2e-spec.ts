@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { es256Pair } from './support/keys.js';
 import { runUntilExit, startServer } from './support/server-process.js';
 
 /** The service as a user runs it: `src/main.ts` in its own process, on the embedded database. */
@@ -20,6 +21,12 @@ describe('the service process', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${name} `));
+  });
+
+  it('refuses a JWT_PUBLIC_KEY that is not the pair of JWT_PRIVATE_KEY, in one line', async () => {
+    const result = await runUntilExit({ DATA_DIR: dataDir, JWT_PRIVATE_KEY: es256Pair().privateKey, JWT_PUBLIC_KEY: es256Pair().publicKey });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim()).toBe('Invalid configuration: JWT_PUBLIC_KEY is not the public key of JWT_PRIVATE_KEY');
   });
 
   it('keeps data across restarts and refuses a second instance on the same DATA_DIR', async () => {

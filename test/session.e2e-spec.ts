@@ -69,6 +69,23 @@ describe('session mode', () => {
       const b = await agent.post('/api/auth/session/login').send({ email: ada.email, password: ada.password });
       expect(cookieOf(a)?.split(';')[0]).not.toBe(cookieOf(b)?.split(';')[0]);
     });
+
+    it('works at the path as Express routes it: any case, trailing slash', async () => {
+      for (const path of ['/api/auth/session/login/', '/API/Auth/Session/Login']) {
+        const res = await request(t.http).post(path).send({ email: ada.email, password: ada.password });
+        expect(res.status).toBe(200);
+        expect(cookieOf(res)).toMatch(/^sid=/);
+      }
+    });
+
+    it('logging in again over a live session replaces its login record', async () => {
+      const user = await createUser(t);
+      const client = await loginAs(t, user, 'session');
+      await client.post('/api/auth/session/login').send({ email: user.email, password: user.password }).expect(200);
+      const devices = (await client.get('/api/auth/sessions').expect(200)).body;
+      expect(devices).toHaveLength(1);
+      expect(devices[0].current).toBe(true);
+    });
   });
 
   describe('the session store', () => {

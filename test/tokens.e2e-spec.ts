@@ -83,6 +83,10 @@ describe('token mode', () => {
       await client.get('/api/examples/session-only').expect(401);
     });
 
+    it('accepts the scheme in any case (RFC 7235)', async () => {
+      await request(t.http).get('/api/examples/jwt-only').set('Authorization', `bearer ${client.accessToken}`).expect(200);
+    });
+
     it('needs no CSRF token for state-changing requests', async () => {
       await client.post('/api/notes').send({ title: 't', body: 'b' }).expect(201);
     });

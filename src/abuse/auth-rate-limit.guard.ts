@@ -28,7 +28,8 @@ export class AuthRateLimitGuard implements CanActivate {
     if (this.limit === 0 || context.getType() !== 'http') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
-    if (!request.path.startsWith(AUTH_PATH_PREFIX)) return true;
+    // Express matches routes case-insensitively: /API/AUTH/... must count too.
+    if (!request.path.toLowerCase().startsWith(AUTH_PATH_PREFIX)) return true;
     const { count, ttlMs } = await this.counters.hit(`rate:auth:${request.ip ?? 'unknown'}`, WINDOW_MS);
     const response = http.getResponse<Response>();
     const reset = Math.max(1, Math.ceil(ttlMs / 1000));

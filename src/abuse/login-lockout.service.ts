@@ -10,7 +10,8 @@ export const LOCKOUT_WINDOW_MS = 15 * 60_000;
 /**
  * Stops password guessing against one account from one address: after LOGIN_MAX_FAILURES
  * failures within 15 minutes, that email+IP pair gets 429 — even with the right password —
- * until the window passes. A success resets the count. Other addresses are not locked out, so
+ * until the window passes. A success resets the count. The same guards the password re-checks
+ * of a logged-in user (password change, account deletion), per user and IP. Other addresses are not locked out, so
  * an attacker cannot lock a user out of their own account from elsewhere.
  */
 @Injectable()
@@ -24,23 +25,24 @@ export class LoginLockoutService {
     this.maxFailures = config.get('abuse.loginMaxFailures', { infer: true });
   }
 
-  /** Throws 429 with Retry-After when the pair is locked. */
-  async assertNotLocked(email: string, ip: string | undefined, response: Response): Promise<void> {
-    const { count, ttlMs } = await this.counters.peek(this.key(email, ip));
-    if (count < this.maxFailures) return;
+  /**
+   * Counts an attempt before the password is checked — atomically, so parallel guesses cannot
+   * all slip in before the first failure is stored — and throws 429 with Retry-After once the
+   * subject has had its allowance. `subject` names what is guessed at (`login:<email>`,
+   * `password:<user id>`); a success resets it.
+   */
+  async attempt(subject: string, ip: string | undefined, response: Response): Promise<void> {
+    const { count, ttlMs } = await this.counters.hit(this.key(subject, ip), LOCKOUT_WINDOW_MS);
+    if (count <= this.maxFailures) return;
     response.setHeader('Retry-After', String(Math.max(1, Math.ceil(ttlMs / 1000))));
-    throw new HttpException('Too many failed logins; try again later', HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException('Too many failed attempts; try again later', HttpStatus.TOO_MANY_REQUESTS);
   }
 
-  async recordFailure(email: string, ip: string | undefined): Promise<void> {
-    await this.counters.hit(this.key(email, ip), LOCKOUT_WINDOW_MS);
+  async reset(subject: string, ip: string | undefined): Promise<void> {
+    await this.counters.reset(this.key(subject, ip));
   }
 
-  async reset(email: string, ip: string | undefined): Promise<void> {
-    await this.counters.reset(this.key(email, ip));
-  }
-
-  private key(email: string, ip: string | undefined): string {
-    return `lockout:${createHash('sha256').update(`${email.trim().toLowerCase()}|${ip ?? ''}`).digest('hex')}`;
+  private key(subject: string, ip: string | undefined): string {
+    return `lockout:${createHash('sha256').update(`${subject}|${ip ?? ''}`).digest('hex')}`;
   }
 }

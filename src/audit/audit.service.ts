@@ -4,7 +4,9 @@ import { createHmac } from 'node:crypto';
 import { Between, LessThanOrEqual, MoreThanOrEqual, Repository, type FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { serviceSecret } from '../common/secret-file.js';
 import { DatabaseShutdown } from '../database/database-shutdown.js';
+import { normalizeEmail } from '../users/email.js';
 import { AuditEvent, type AuditEventType, type AuditMode } from './audit-event.entity.js';
 
 export interface AuditEntry {
@@ -47,8 +49,10 @@ export class AuditService implements OnModuleInit {
     @Inject(ConfigService) config: AppConfigService,
     private readonly shutdown: DatabaseShutdown,
   ) {
-    // Keyed, so a leaked table does not let anyone test guesses of who tried to log in.
-    this.emailKey = `${config.get('jwt.issuer', { infer: true })}:audit-email`;
+    // Keyed with the service secret, so a copy of the table does not let anyone confirm guesses
+    // of who tried to log in.
+    const secret = serviceSecret(config.get('session.secret', { infer: true }), config.get('app.dataDir', { infer: true }));
+    this.emailKey = `${secret}:audit-email`;
   }
 
   onModuleInit(): void {
@@ -62,7 +66,7 @@ export class AuditService implements OnModuleInit {
       type: entry.type,
       occurredAt: new Date(),
       userId: entry.userId ?? null,
-      emailHash: entry.email ? createHmac('sha256', this.emailKey).update(entry.email.trim().toLowerCase()).digest('hex') : null,
+      emailHash: entry.email ? createHmac('sha256', this.emailKey).update(normalizeEmail(entry.email)).digest('hex') : null,
       mode: entry.mode ?? null,
       ip: entry.ip?.slice(0, 64) ?? null,
       userAgent: entry.userAgent?.slice(0, 512) ?? null,

@@ -16,8 +16,9 @@ export class AccountsService {
   /** New password; every other login of the user (both kinds) ends, the caller's stays. */
   async changePassword(caller: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     if (!(await this.users.checkPassword(caller.id, currentPassword))) throw new UnauthorizedException('Current password is wrong');
-    await this.users.setPassword(caller.id, newPassword);
+    // Revoke first: should the second step fail, the other logins are gone, never kept.
     await this.logins.revokeAllExcept(caller.id, 'password.changed', caller.loginId);
+    await this.users.setPassword(caller.id, newPassword);
     this.audit.record({ type: 'password.changed', userId: caller.id, loginId: caller.loginId, mode: modeOf(caller) });
   }
 

@@ -20,7 +20,7 @@ import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from './decorators/aut
 
 /** Secure by default: a route that declares nothing accepts a login of either kind. */
 const UNDECLARED: AuthMode[] = [AuthMode.Session, AuthMode.Jwt];
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i; // RFC 7235: the scheme is case-insensitive
 
 /**
  * The one global guard. The route's declaration picks the path: a bearer header is decided by

@@ -1,4 +1,4 @@
-import { Injectable, UnauthorizedException, ValidationPipe, type ExecutionContext } from '@nestjs/common';
+import { Injectable, ValidationPipe, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
 import { LoginLockoutService } from '../abuse/login-lockout.service.js';
@@ -32,7 +32,7 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     const body = (await this.validation.transform(request.body ?? {}, { type: 'body', metatype: LoginDto })) as LoginDto;
     request.body = body;
     try {
-      await this.lockout.assertNotLocked(body.email, request.ip, http.getResponse<Response>());
+      await this.lockout.attempt(`login:${body.email}`, request.ip, http.getResponse<Response>());
     } catch (error) {
       this.audit.record({ type: 'login.locked', email: body.email, mode: loginMode(request), ...clientInfo(request) });
       throw error;
@@ -40,13 +40,8 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     // Passport's strategy registry is process-wide: with several apps in one process (the
     // multi-instance tests), the strategy of the app handling this request must be the one used.
     passport.use(LOCAL_STRATEGY, this.strategy);
-    try {
-      await super.canActivate(context);
-    } catch (error) {
-      if (error instanceof UnauthorizedException) await this.lockout.recordFailure(body.email, request.ip);
-      throw error;
-    }
-    await this.lockout.reset(body.email, request.ip);
+    await super.canActivate(context);
+    await this.lockout.reset(`login:${body.email}`, request.ip);
     return true;
   }
 
@@ -60,5 +55,5 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
 }
 
 export function loginMode(request: Request): 'session' | 'token' {
-  return request.path.endsWith('/session/login') ? 'session' : 'token';
+  return /\/session\/login\/*$/i.test(request.path) ? 'session' : 'token';
 }

@@ -39,6 +39,9 @@ export class SessionAuthController {
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse> {
     const user = req.user as unknown as User;
+    // Logging in again over a live session replaces it: its login must not linger as a device.
+    const previous = req.session?.passport?.user?.loginId;
+    if (previous) await this.logins.revokeById(previous, 'logout');
     const login = await this.loginStarter.start(user, 'session', req);
     // passport regenerates the session id here (no fixation) and stores the ids only.
     await new Promise<void>((resolve, reject) =>

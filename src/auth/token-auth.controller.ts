@@ -33,7 +33,7 @@ export class TokenAuthController {
 
   /**
    * Exchanges a refresh token for a new pair; the old one is retired. Presenting a retired
-   * token again revokes the whole login (theft detection); within 10 s of its use it is just a
+   * token again revokes the whole login (theft detection); within 2 s of its use it is just a
    * 401, so two tabs refreshing at once do not log each other out.
    */
   @Post('refresh')

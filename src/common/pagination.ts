@@ -7,6 +7,7 @@ export class PaginationQuery {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(1_000_000)
   page: number = 1;
 
   @Type(() => Number)

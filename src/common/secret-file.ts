@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 
 /**
  * Reads a secret kept in a file, creating it with `generate()` the first time (mode 0600).
@@ -22,4 +23,13 @@ export function loadOrCreateSecretFile(path: string, generate: () => string): st
   }
   chmodSync(path, 0o600);
   return value;
+}
+
+/**
+ * The service's own secret: SESSION_SECRET, or (outside production, where config allows it
+ * unset) one made once and kept in DATA_DIR. Signs session cookies and keys the audit trail's
+ * email hashes.
+ */
+export function serviceSecret(configured: string | undefined, dataDir: string): string {
+  return configured ?? loadOrCreateSecretFile(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64url'));
 }

@@ -1,11 +1,11 @@
+import { Logger } from '@nestjs/common';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { loadOrCreateSecretFile } from '../common/secret-file.js';
+import { serviceSecret } from '../common/secret-file.js';
 import type { LoginsService } from './logins.service.js';
 import { DatabaseSessionStore } from './session-store.js';
 
@@ -16,13 +16,6 @@ export function sessionCookieOptions(config: Pick<AppConfig, 'session'>) {
   return { httpOnly: true, sameSite: 'lax', path: '/', secure: config.session.cookieSecure } as const;
 }
 
-/** Without SESSION_SECRET (outside production) a secret is made once and kept in DATA_DIR. */
-function sessionSecret(config: Pick<AppConfig, 'session' | 'app'>): string {
-  return (
-    config.session.secret ??
-    loadOrCreateSecretFile(join(config.app.dataDir, 'session-secret'), () => randomBytes(32).toString('base64url'))
-  );
-}
 
 /** The route that starts sessions; every other request needs one only if it brings a cookie. */
 export const SESSION_LOGIN_PATH = '/api/auth/session/login';
@@ -35,18 +28,28 @@ const HAS_SESSION_COOKIE = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
  */
 export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
   const sessions = expressSession(config, db, logins);
+  if (config.session.cookieSecure && config.app.trustProxy === false) {
+    // express-session sends a Secure cookie only over TLS it can see: behind a TLS-terminating
+    // proxy that means TRUST_PROXY, or session login silently sets no cookie.
+    new Logger('Sessions').warn('COOKIE_SECURE is on and TRUST_PROXY is off: behind a proxy, set TRUST_PROXY or no session cookie is sent');
+  }
   const initialize = passport.initialize() as RequestHandler;
   return (req, res, next) => {
     const cookie = req.headers.cookie;
-    if (!(cookie && HAS_SESSION_COOKIE.test(cookie)) && req.path !== SESSION_LOGIN_PATH) return next();
+    if (!(cookie && HAS_SESSION_COOKIE.test(cookie)) && !isSessionLogin(req.path)) return next();
     sessions(req, res, (error?: unknown) => (error ? next(error) : initialize(req, res, next)));
   };
+}
+
+/** As Express routes it: any letter case, with or without a trailing slash. */
+function isSessionLogin(path: string): boolean {
+  return path.toLowerCase().replace(/\/+$/, '') === SESSION_LOGIN_PATH;
 }
 
 function expressSession(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
   return session({
     name: SESSION_COOKIE,
-    secret: sessionSecret(config),
+    secret: serviceSecret(config.session.secret, config.app.dataDir),
     store: new DatabaseSessionStore(db, logins, config.session.idleTtlMs),
     // 256-bit ids; stored only as their SHA-256.
     genid: () => randomBytes(32).toString('base64url'),

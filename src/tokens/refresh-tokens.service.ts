@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { RefreshToken } from './refresh-token.entity.js';
 
 /** How long after a refresh token is used a second presentation counts as a benign race. */
-export const REUSE_GRACE_MS = 10_000;
+export const REUSE_GRACE_MS = 2_000;
 
 export type Redemption =
   /** Spent; `next` is its successor, valid until the same (family) expiry. */

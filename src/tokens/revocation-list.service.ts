@@ -8,6 +8,7 @@ import type { RevocationBroadcast, RevocationMessage } from './revocation-broadc
 
 /** Allowance for clocks of other verifiers; matches the verifier's tolerance. */
 const SKEW_MS = 30_000;
+const RELOAD_INTERVAL_MS = 30_000;
 
 /**
  * The logins whose access tokens must stop working now, kept in process so that checking a
@@ -48,10 +49,15 @@ export class RevocationListService implements OnModuleInit {
       const message = { loginIds, until: Date.now() + this.accessTtlMs + SKEW_MS };
       // Here at once; everywhere else as fast as the broadcast goes.
       this.add(message);
-      this.broadcast.publish(message).catch((error: unknown) => this.logger.error(`Revocation broadcast failed: ${(error as Error).message}`));
+      void this.publish(message);
     });
     await this.reload();
-    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    // The sweep also reloads from the database: a broadcast another instance failed to send
+    // (Redis away at that moment) is picked up here within half a minute.
+    this.sweeper = setInterval(() => {
+      this.sweep();
+      void this.reload().catch((error: unknown) => this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`));
+    }, RELOAD_INTERVAL_MS);
     this.sweeper.unref();
     // Listening stops after the last request has drained (its revocations were published),
     // and before the database closes, which a late reconnect's reload would reach for.
@@ -71,6 +77,18 @@ export class RevocationListService implements OnModuleInit {
     const since = new Date(Date.now() - this.accessTtlMs - SKEW_MS);
     for (const { id, revokedAt } of await this.logins.listRevokedSince(since)) {
       this.revoked.set(id, revokedAt.getTime() + this.accessTtlMs + SKEW_MS);
+    }
+  }
+
+  /** A few tries; a broadcast that still fails is covered by the other instances' reload. */
+  private async publish(message: RevocationMessage): Promise<void> {
+    for (let attempt = 1; attempt <= 3 && !this.stopped; attempt++) {
+      try {
+        return await this.broadcast.publish(message);
+      } catch (error) {
+        this.logger.error(`Revocation broadcast failed (try ${attempt} of 3): ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, importJWK, type JWK } from 'jose';
 import type { AppConfig, JwtAlgorithm } from '../config/app-config.js';
 import { loadOrCreateSecretFile } from '../common/secret-file.js';
+import { ConfigError } from '../config/env.schema.js';
 
 export interface VerificationKey {
   kid: string;
@@ -56,12 +57,16 @@ export class SigningKeys {
       );
     const signingKey = createPrivateKey(privatePem);
     const current = createPublicKey(jwt.publicKey ?? signingKey);
+    const derived = createPublicKey(signingKey).export({ format: 'der', type: 'spki' });
+    if (!derived.equals(current.export({ format: 'der', type: 'spki' }))) {
+      throw new ConfigError('JWT_PUBLIC_KEY', 'is not the public key of JWT_PRIVATE_KEY');
+    }
     const publicKeys = [current, ...jwt.previousPublicKeys.map((pem) => createPublicKey(pem))];
     const verificationKeys: VerificationKey[] = [];
     const jwks: JWK[] = [];
     for (const key of publicKeys) {
       if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-        throw new Error('JWT keys must be EC P-256 keys for ES256');
+        throw new ConfigError(key === current ? 'JWT_PUBLIC_KEY' : 'JWT_PREVIOUS_PUBLIC_KEYS', 'must hold EC P-256 keys for ES256');
       }
       const jwk = await exportJWK(key);
       const kid = await calculateJwkThumbprint(jwk);

@@ -1,5 +1,9 @@
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsDate, IsIn, IsOptional, IsUUID, MaxDate, MinDate } from 'class-validator';
+
+// Dates PostgreSQL can store (a JavaScript date may be far outside them).
+const EARLIEST = new Date('1970-01-01T00:00:00Z');
+const LATEST = new Date('9999-12-31T23:59:59Z');
 import { PaginationQuery } from '../../common/pagination.js';
 import { AUDIT_EVENT_TYPES, type AuditEvent, type AuditEventType, type AuditMode } from '../audit-event.entity.js';
 
@@ -16,12 +20,16 @@ export class AuditQueryDto extends PaginationQuery {
   @IsOptional()
   @Type(() => Date)
   @IsDate()
+  @MinDate(EARLIEST)
+  @MaxDate(LATEST)
   from?: Date;
 
   /** ISO 8601, inclusive. */
   @IsOptional()
   @Type(() => Date)
   @IsDate()
+  @MinDate(EARLIEST)
+  @MaxDate(LATEST)
   to?: Date;
 }
 

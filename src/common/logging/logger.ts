@@ -11,6 +11,9 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
+  // TypeORM errors carry the statement's parameters: hashes, session data, token hashes.
+  'err.parameters',
+  'err.driverError.parameters',
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 

@@ -14,7 +14,8 @@ export class CreateNoteDto {
   body: string;
 }
 
-export class UpdateNoteDto extends PartialType(CreateNoteDto) {}
+/** Fields may be left out, but not set to null (both are NOT NULL). */
+export class UpdateNoteDto extends PartialType(CreateNoteDto, { skipNullProperties: false }) {}
 
 export class NoteResponse {
   id: string;
