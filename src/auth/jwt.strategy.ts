@@ -8,7 +8,7 @@ import type { BearerVerifier } from './bearer-verifier.js';
 /**
  * The JWT path: signature, claims and the in-process revocation list — no database round trip.
  * jose rather than passport-jwt: passport-jwt (jsonwebtoken) verifies at about half the rate on
- * the same keys (see the README's benchmark), and it is on every protected request.
+ * the same keys, and this runs on every bearer request.
  */
 @Injectable()
 export class JwtStrategy implements BearerVerifier {

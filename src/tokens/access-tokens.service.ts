@@ -9,6 +9,8 @@ import { SigningKeys } from './signing-keys.js';
 /** RFC 9068 media type: an access token cannot be mistaken for another kind of JWT. */
 const ACCESS_TOKEN_TYPE = 'at+jwt';
 const CLOCK_TOLERANCE_S = 30;
+/** Verified tokens remembered, so a client reusing its token skips the signature check. */
+const VERIFIED_CACHE_SIZE = 10_000;
 /** Header parameters that would let a token name its own key (RFC 8725 §3.10). */
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 
@@ -25,6 +27,12 @@ export interface AccessClaims {
 @Injectable()
 export class AccessTokensService {
   private readonly jwt: AppConfig['jwt'];
+  /**
+   * token → its verified claims. Keyed by the whole token, signature included, so only the exact
+   * bytes that passed verification hit; an entry is used only until the token's `exp` (with the
+   * same tolerance as the verifier). Revocation is checked on every request, outside this cache.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
 
   constructor(
     private readonly keys: SigningKeys,
@@ -53,6 +61,18 @@ export class AccessTokensService {
 
   /** Verified claims, or a thrown error for any token that is not exactly one of ours. */
   async verify(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if ((known.exp + CLOCK_TOLERANCE_S) * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+    }
+    const claims = await this.verifySignatureAndClaims(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifySignatureAndClaims(token: string): Promise<AccessClaims> {
     const { payload } = await jwtVerify(token, this.resolveKey, {
       algorithms: [this.keys.algorithm],
       issuer: this.jwt.issuer,
