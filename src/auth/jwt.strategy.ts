@@ -7,8 +7,9 @@ import type { BearerVerifier } from './bearer-verifier.js';
 
 /**
  * The JWT path: signature, claims and the in-process revocation list — no database round trip.
- * jose rather than passport-jwt: passport-jwt (jsonwebtoken) verifies at about half the rate on
- * the same keys, and this runs on every bearer request.
+ * jose rather than passport-jwt: passport-jwt (jsonwebtoken) verifies slower even with a key
+ * object (≈ 3.2–4.3k against ≈ 5.3k req/s measured on this service's machines), and this runs
+ * on every bearer request.
  */
 @Injectable()
 export class JwtStrategy implements BearerVerifier {
