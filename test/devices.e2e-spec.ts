@@ -34,7 +34,7 @@ describe('devices: every login of mine, both kinds', () => {
     expect(current).toHaveLength(1);
     expect(current[0]).toMatchObject({ kind: 'token', userAgent: CHROME_ANDROID, device: 'Chrome 131 on Android' });
     const firefox = res.body.find((d: { kind: string }) => d.kind === 'session');
-    expect(firefox).toMatchObject({ device: 'Firefox 133 on macOS', userAgent: FIREFOX_MAC, ip: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(firefox).toMatchObject({ device: 'Firefox 133 on macOS', userAgent: FIREFOX_MAC, ip: '127.0.0.1' });
     const times = res.body.map((d: { lastUsedAt: string }) => Date.parse(d.lastUsedAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
 
@@ -111,7 +111,7 @@ describe('client IP behind a proxy', () => {
     const t = await createTestApp({ env: { TRUST_PROXY: trustProxy } });
     try {
       const client = await loginAs(t, await createUser(t), 'jwt', { 'X-Forwarded-For': '203.0.113.7' });
-      expect((await client.get('/api/auth/sessions').expect(200)).body[0].ip).toContain(expected);
+      expect((await client.get('/api/auth/sessions').expect(200)).body[0].ip).toBe(expected);
     } finally {
       await t.close();
     }
