@@ -6,6 +6,8 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { User, type Role } from './user.entity.js';
 
 const UNIQUE_VIOLATION = '23505';
+const ROLES_TTL_MS = 5_000;
+const ROLES_CACHE_SIZE = 10_000;
 
 export interface NewUser {
   email: string;
@@ -16,6 +18,8 @@ export interface NewUser {
 /** The only code that touches the users table. */
 @Injectable()
 export class UsersService {
+  private readonly rolesCache = new Map<string, { roles: Role[] | null; until: number }>();
+
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   async create({ email, password, name }: NewUser): Promise<User> {
@@ -34,10 +38,19 @@ export class UsersService {
     }
   }
 
-  /** The user's current roles, or null when the user no longer exists. */
+  /**
+   * The user's roles, or null when the user no longer exists. Session requests ask on every
+   * request, so answers are kept for ROLES_TTL_MS: a change made here applies at once, one made
+   * on another instance within that time (access tokens carry theirs for up to JWT_ACCESS_TTL).
+   */
   async findRoles(id: string): Promise<Role[] | null> {
+    const cached = this.rolesCache.get(id);
+    if (cached && cached.until > Date.now()) return cached.roles;
     const user = await this.users.findOne({ where: { id }, select: { id: true, roles: true } });
-    return user?.roles ?? null;
+    const roles = user?.roles ?? null;
+    if (this.rolesCache.size >= ROLES_CACHE_SIZE) this.rolesCache.delete(this.rolesCache.keys().next().value as string);
+    this.rolesCache.set(id, { roles, until: Date.now() + ROLES_TTL_MS });
+    return roles;
   }
 
   async updateProfile(id: string, changes: { name?: string | null }): Promise<User> {
@@ -61,6 +74,7 @@ export class UsersService {
   }
 
   async setRoles(id: string, roles: Role[]): Promise<User> {
+    this.rolesCache.delete(id);
     const result = await this.users.update({ id }, { roles: [...new Set(roles)] });
     if (!result.affected) throw new NotFoundException('User not found');
     return this.getById(id);
@@ -68,6 +82,7 @@ export class UsersService {
 
   /** Deletes the user; their logins, sessions and notes go with them (foreign keys cascade). */
   async delete(id: string): Promise<boolean> {
+    this.rolesCache.delete(id);
     return ((await this.users.delete({ id })).affected ?? 0) > 0;
   }
 
