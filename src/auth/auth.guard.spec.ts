@@ -1,15 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { generateKeyPairSync } from 'node:crypto';
-import type { AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
 import type { LoginsService } from '../sessions/logins.service.js';
 import { DatabaseShutdown } from '../database/database-shutdown.js';
-import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { LocalBroadcast } from '../tokens/revocation-broadcast.js';
 import { RevocationListService } from '../tokens/revocation-list.service.js';
-import { SigningKeys } from '../tokens/signing-keys.js';
+import { accessTokensService, jwtConfigService, jwtTestConfig } from '../tokens/tokens.fixture.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthMode } from './auth-mode.js';
 import { AuthGuard } from './auth.guard.js';
@@ -28,22 +25,9 @@ class Routes {
 const noDatabase = new Proxy({}, { get: (_t, name) => () => { throw new Error(`database touched: ${String(name)}`); } });
 
 async function setup() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwt = {
-    algorithm: 'ES256' as const,
-    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    previousPublicKeys: [],
-    secret: undefined,
-    issuer: 'iss',
-    audience: 'aud',
-    accessTtlMs: 900_000,
-    refreshTtlMs: 86_400_000,
-  };
-  const config = { get: (key: string) => (key === 'jwt' ? jwt : key === 'jwt.accessTtlMs' ? jwt.accessTtlMs : undefined) } as unknown as AppConfigService;
-  const keys = await SigningKeys.load({ jwt, app: { dataDir: '/nonexistent' } as never });
-  const tokens = new AccessTokensService(keys, config);
-  const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), config, new DatabaseShutdown());
+  const jwt = jwtTestConfig();
+  const tokens = await accessTokensService(jwt);
+  const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), jwtConfigService(jwt), new DatabaseShutdown());
   const guard = new AuthGuard(new Reflector(), noDatabase as UsersService, new CsrfService(), new JwtStrategy(tokens, revocations));
   return { guard, tokens, revocations };
 }

@@ -1,25 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { generateKeyPairSync } from 'node:crypto';
-import type { AppConfigService } from '../config/config.module.js';
-import { AccessTokensService } from './access-tokens.service.js';
-import { SigningKeys } from './signing-keys.js';
+import { accessTokensService, jwtTestConfig } from './tokens.fixture.js';
 
-async function service(accessTtlMs = 60_000) {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwt = {
-    algorithm: 'ES256' as const,
-    privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    previousPublicKeys: [],
-    secret: undefined,
-    issuer: 'iss',
-    audience: 'aud',
-    accessTtlMs,
-    refreshTtlMs: 86_400_000,
-  };
-  const keys = await SigningKeys.load({ jwt, app: { dataDir: '/nonexistent' } as never });
-  return new AccessTokensService(keys, { get: () => jwt } as unknown as AppConfigService);
-}
+const service = (accessTtlMs = 60_000) => accessTokensService(jwtTestConfig(accessTtlMs));
 
 describe('AccessTokensService', () => {
   afterEach(() => {
