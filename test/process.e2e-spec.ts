@@ -29,6 +29,27 @@ describe('the service process', () => {
     expect(result.stderr.trim()).toBe('Invalid configuration: JWT_PUBLIC_KEY is not the public key of JWT_PRIVATE_KEY');
   });
 
+  it('on SIGTERM finishes the requests in flight before it exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nda-drain-'));
+    try {
+      const server = await startServer({ DATA_DIR: dir });
+      // Each registration hashes a password (tens of ms): many are still in flight when one is done.
+      const requests = Array.from({ length: 12 }, (_, i) =>
+        fetch(`${server.url}/api/auth/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: `drain-${i}@example.com`, password: 'correct horse' }),
+        }).then((res) => res.status),
+      );
+      await Promise.race(requests);
+      const stopped = server.stop();
+      expect(await Promise.all(requests)).toEqual(Array(12).fill(201));
+      expect((await stopped).signal ?? (await stopped).code).toBe('SIGTERM');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('keeps data across restarts and refuses a second instance on the same DATA_DIR', async () => {
     const body = JSON.stringify({ email: 'persist@example.com', password: 'correct horse' });
     const register = (url: string) =>
