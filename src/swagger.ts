@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 /** Security scheme names; `@Auth()` references them, nothing else declares schemes. */
 export const SECURITY = { session: 'session', jwt: 'jwt', csrf: 'csrf' } as const;
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('nest-dual-auth')
     .setDescription(

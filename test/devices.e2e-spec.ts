@@ -94,7 +94,11 @@ describe('devices: every login of mine, both kinds', () => {
 
   it('cookie-authenticated revocations need the CSRF token', async () => {
     const cookie = await loginAs(t, ada, 'session');
+    const other = await loginAs(t, ada, 'jwt');
+    const otherId = (await other.get('/api/auth/sessions').expect(200)).body.find((d: { current: boolean }) => d.current).id;
     await request(t.http).delete('/api/auth/sessions').set('Cookie', cookie.cookie!).expect(403);
+    await request(t.http).delete(`/api/auth/sessions/${otherId}`).set('Cookie', cookie.cookie!).expect(403);
+    await other.get('/api/users/me').expect(200);
   });
 
   it('is 401 without a login', async () => {

@@ -129,10 +129,11 @@ describe('session mode', () => {
   });
 
   describe('CSRF', () => {
-    it('GET /api/auth/csrf returns the session token', async () => {
+    it('GET /api/auth/csrf returns the session token; 401 without a session', async () => {
       const client = await loginAs(t, ada, 'session');
       const res = await client.get('/api/auth/csrf').expect(200);
       expect(res.body).toEqual({ csrfToken: client.csrfToken });
+      await request(t.http).get('/api/auth/csrf').expect(401);
     });
 
     it('rejects a cookie-authenticated POST, PATCH or DELETE without the right X-CSRF-Token', async () => {

@@ -182,6 +182,10 @@ describe('token mode', () => {
       await jwtOnly(second.body.accessToken).expect(200);
       const third = await refresh(second.body.refreshToken);
       expect(third.status).toBe(200);
+      // A refresh records use of the login in the devices list.
+      const devices = (await request(t.http).get('/api/auth/sessions').set('Authorization', `Bearer ${third.body.accessToken}`).expect(200)).body;
+      const current = devices.find((d: { current: boolean }) => d.current);
+      expect(Date.parse(current.lastUsedAt)).toBeGreaterThan(Date.parse(current.createdAt));
     });
 
     it('a retired token presented again revokes the whole login: the newer tokens stop working too', async () => {

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/hash.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { COUNTER_STORE } from './counters.module.js';
 import type { CounterStore } from './counter-store.js';
@@ -43,6 +43,6 @@ export class LoginLockoutService {
   }
 
   private key(subject: string, ip: string | undefined): string {
-    return `lockout:${createHash('sha256').update(`${subject}|${ip ?? ''}`).digest('hex')}`;
+    return `lockout:${sha256Hex(`${subject}|${ip ?? ''}`)}`;
   }
 }

@@ -40,6 +40,6 @@ export class AccountsService {
   }
 }
 
-export function modeOf(user: AuthUser): 'session' | 'token' {
+function modeOf(user: AuthUser): 'session' | 'token' {
   return user.via === 'jwt' ? 'token' : 'session';
 }

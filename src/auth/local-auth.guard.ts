@@ -54,6 +54,6 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
   }
 }
 
-export function loginMode(request: Request): 'session' | 'token' {
+function loginMode(request: Request): 'session' | 'token' {
   return /\/session\/login\/*$/i.test(request.path) ? 'session' : 'token';
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { lockDataDir } from './data-dir-lock.js';
 
 /** Where the embedded PostgreSQL keeps its files inside DATA_DIR. */
-export function embeddedDatabaseDir(dataDir: string): string {
+function embeddedDatabaseDir(dataDir: string): string {
   return resolve(dataDir, 'pgdata');
 }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Store, type SessionData } from 'express-session';
-import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { sha256Hex } from '../common/hash.js';
 import type { LoginsService } from './logins.service.js';
 
 /** How often an unchanged session's expiry (and its login's last use) is written back. */
@@ -17,10 +17,6 @@ declare module 'express-session' {
   interface SessionData {
     passport?: { user?: SessionPrincipal };
   }
-}
-
-export function hashSessionId(sid: string): string {
-  return createHash('sha256').update(sid).digest('hex');
 }
 
 /**
@@ -51,7 +47,7 @@ export class DatabaseSessionStore extends Store {
         `SELECT s.data FROM http_sessions s JOIN logins l ON l.id = s.login_id
           WHERE s.sid_hash = $1 AND s.expires_at > now()
             AND l.revoked_at IS NULL AND l.absolute_expires_at > now()`,
-        [hashSessionId(sid)],
+        [sha256Hex(sid)],
       )
       .then((rows: Array<{ data: SessionData }>) => callback(null, rows[0]?.data ?? null), callback);
   }
@@ -60,7 +56,7 @@ export class DatabaseSessionStore extends Store {
     const loginId = session.passport?.user?.loginId;
     // Only logged-in sessions are kept; there is nothing else a session is used for.
     if (!loginId) return callback?.();
-    const hash = hashSessionId(sid);
+    const hash = sha256Hex(sid);
     this.db
       .query(
         `INSERT INTO http_sessions (sid_hash, login_id, data, expires_at) VALUES ($1, $2, $3, $4)
@@ -74,7 +70,7 @@ export class DatabaseSessionStore extends Store {
   }
 
   override touch(sid: string, session: SessionData, callback?: () => void): void {
-    const hash = hashSessionId(sid);
+    const hash = sha256Hex(sid);
     const loginId = session.passport?.user?.loginId;
     const last = this.touchedAt.get(hash);
     if (!loginId || (last !== undefined && Date.now() - last < this.touchIntervalMs)) return callback?.();
@@ -88,7 +84,7 @@ export class DatabaseSessionStore extends Store {
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    const hash = hashSessionId(sid);
+    const hash = sha256Hex(sid);
     this.touchedAt.delete(hash);
     this.db.query(`DELETE FROM http_sessions WHERE sid_hash = $1`, [hash]).then(() => callback?.(), callback);
   }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { sha256Hex } from '../common/hash.js';
 import { RefreshToken } from './refresh-token.entity.js';
 
 /** How long after a refresh token is used a second presentation counts as a benign race. */
@@ -16,7 +17,6 @@ export type Redemption =
   | { outcome: 'reused'; loginId: string }
   | { outcome: 'invalid' };
 
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
 /** The only code that touches the refresh_tokens table. */
@@ -27,7 +27,7 @@ export class RefreshTokensService {
   /** A new 256-bit token for a login; only its hash is stored. */
   async issue(loginId: string, expiresAt: Date): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await this.tokens.insert({ loginId, tokenHash: hash(token), expiresAt });
+    await this.tokens.insert({ loginId, tokenHash: sha256Hex(token), expiresAt });
     return token;
   }
 
@@ -38,7 +38,7 @@ export class RefreshTokensService {
    */
   async rotate(token: string): Promise<Redemption> {
     if (!TOKEN_FORMAT.test(token)) return { outcome: 'invalid' };
-    const tokenHash = hash(token);
+    const tokenHash = sha256Hex(token);
     const redeemed = await this.tokens.manager.transaction(async (em) => {
       // Inside a transaction only its own manager: the embedded database has one connection.
       const spent = await em
@@ -52,7 +52,7 @@ export class RefreshTokensService {
       if (!row) return null;
       const next = randomBytes(32).toString('base64url');
       const expiresAt = new Date(row.expires_at);
-      await em.insert(RefreshToken, { loginId: row.login_id, tokenHash: hash(next), expiresAt });
+      await em.insert(RefreshToken, { loginId: row.login_id, tokenHash: sha256Hex(next), expiresAt });
       return { outcome: 'redeemed' as const, loginId: row.login_id, next, expiresAt };
     });
     if (redeemed) return redeemed;
@@ -69,7 +69,7 @@ export class RefreshTokensService {
     if (!TOKEN_FORMAT.test(token)) return null;
     const row = await this.tokens
       .createQueryBuilder('t')
-      .where('t.token_hash = :tokenHash AND t.used_at IS NULL AND t.expires_at > now()', { tokenHash: hash(token) })
+      .where('t.token_hash = :tokenHash AND t.used_at IS NULL AND t.expires_at > now()', { tokenHash: sha256Hex(token) })
       .getOne();
     return row?.loginId ?? null;
   }

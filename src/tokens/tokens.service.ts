@@ -39,7 +39,7 @@ export class TokensService {
         const login = await this.logins.findActive(result.loginId);
         const roles = login ? await this.users.findRoles(login.userId) : null;
         if (!login || !roles) throw new UnauthorizedException(INVALID_REFRESH);
-        await this.logins.touch(login.id, login.absoluteExpiresAt.getTime() - Date.now());
+        await this.logins.markUsed([login.id]);
         this.audit.record({ type: 'token.refreshed', userId: login.userId, loginId: login.id, mode: 'token' });
         return this.pair(login.userId, login.id, roles, result.next, result.expiresAt);
       }
