@@ -22,6 +22,16 @@ describe('loadConfig', () => {
     expect(config.app.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it.each([
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.1, 10.0.0.2', '10.0.0.1, 10.0.0.2'],
+    ['loopback, 192.168.0.0/16', 'loopback, 192.168.0.0/16'],
+    ['false', false],
+  ])('accepts TRUST_PROXY=%s (a hop count, addresses or off)', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).app.trustProxy).toEqual(expected);
+  });
+
   it('makes cookies Secure by default in production', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
@@ -53,6 +63,8 @@ describe('loadConfig', () => {
     ['LOGIN_MAX_FAILURES', { LOGIN_MAX_FAILURES: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TRUST_PROXY', { TRUST_PROXY: '$(rm -rf)' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'TRUE' }],
   ])('rejects a bad %s with one line naming it', (variable, env) => {
     let error: unknown;
     try {

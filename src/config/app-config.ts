@@ -13,7 +13,7 @@ export interface AppConfig {
     dataDir: string;
     corsOrigins: string[];
     /** Express `trust proxy` value: false, a hop count, or a list of addresses/subnets. */
-    trustProxy: boolean | number | string;
+    trustProxy: false | number | string;
   };
   database: {
     /** Unset → the embedded PostgreSQL (PGlite) in `dataDir`. */
@@ -43,13 +43,17 @@ export interface AppConfig {
   audit: { retentionMs: number };
 }
 
-function trustProxy(env: Env): boolean | number | string {
+function trustProxy(env: Env): false | number | string {
   const value = text(env, 'TRUST_PROXY');
   if (value === undefined || /^(false|0|no)$/i.test(value)) return false;
-  if (/^(true|yes)$/i.test(value)) return true;
+  // `true` takes the left-most X-Forwarded-For address, which any client writes itself: rate
+  // limits and lockouts would count whatever address the attacker names.
+  if (/^(true|yes)$/i.test(value)) {
+    throw new ConfigError('TRUST_PROXY', "must be a hop count (e.g. 1) or the proxies' addresses; true would trust any client's X-Forwarded-For");
+  }
   if (/^\d+$/.test(value)) return Number(value);
   if (/^[\w.:/, -]+$/.test(value)) return value;
-  throw new ConfigError('TRUST_PROXY', 'must be false, true, a hop count, or a comma-separated list of addresses');
+  throw new ConfigError('TRUST_PROXY', 'must be false, a hop count, or a comma-separated list of addresses');
 }
 
 /**
