@@ -105,6 +105,55 @@ describe('login lockout', () => {
   });
 });
 
+describe('login lockout per account, from any address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    await clearCounters();
+    // LOGIN_ACCOUNT_MAX_FAILURES unset: the default, 20. The per-pair limit (3) never bites
+    // here, every attempt comes from a new address.
+    t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '3', LOGIN_ACCOUNT_MAX_FAILURES: '', TRUST_PROXY: '1' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  let address = 0;
+  /** Each call from an address never used before, as an attacker spoofing X-Forwarded-For. */
+  const attempt = (email: string, password: string) =>
+    request(t.http)
+      .post(`/api/auth/${address % 2 ? 'session' : 'token'}/login`)
+      .set('X-Forwarded-For', `198.18.${Math.floor(++address / 250)}.${address % 250}`)
+      .send({ email, password });
+
+  it('after 20 failures from 20 addresses, every attempt for that email gets 429, the right password too; another email does not', async () => {
+    const victim = await createUser(t);
+    const bystander = await createUser(t);
+    for (let i = 0; i < 20; i++) await attempt(victim.email, `guess ${i}`).expect(401);
+    for (const password of [victim.password, 'guess 21']) {
+      const locked = await attempt(victim.email.toUpperCase(), password);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
+    }
+    await attempt(bystander.email, bystander.password).expect(200);
+  });
+
+  it('a success in between does not reset the count (and is not counted as a failure)', async () => {
+    const victim = await createUser(t);
+    for (let i = 0; i < 10; i++) await attempt(victim.email, `guess ${i}`).expect(401);
+    await attempt(victim.email, victim.password).expect(200);
+    for (let i = 10; i < 20; i++) await attempt(victim.email, `guess ${i}`).expect(401);
+    await attempt(victim.email, victim.password).expect(429);
+  });
+
+  it('counts parallel guesses from many addresses atomically: no more than 20 get to try', async () => {
+    const victim = await createUser(t);
+    const results = await Promise.all(Array.from({ length: 26 }, (_, i) => attempt(victim.email, `guess ${i}`)));
+    expect(results.filter((res) => res.status === 401)).toHaveLength(20);
+    expect(results.filter((res) => res.status === 429)).toHaveLength(6);
+  });
+});
+
 describe('uniform answers', () => {
   let t: TestApp;
   let user: TestUser;

@@ -13,6 +13,8 @@ export interface Count {
 export interface CounterStore {
   /** Counts one hit; the first hit opens a window of `windowMs`. */
   hit(key: string, windowMs: number): Promise<Count>;
+  /** Takes one hit back (never below zero), keeping the window; nothing when it has closed. */
+  unhit(key: string): Promise<void>;
   peek(key: string): Promise<Count>;
   reset(key: string): Promise<void>;
 }
@@ -31,6 +33,11 @@ export class MemoryCounterStore implements CounterStore {
     }
     counter.count += 1;
     return { count: counter.count, ttlMs: counter.expiresAt - now };
+  }
+
+  async unhit(key: string): Promise<void> {
+    const counter = this.counters.get(key);
+    if (counter && counter.expiresAt > Date.now() && counter.count > 0) counter.count -= 1;
   }
 
   async peek(key: string): Promise<Count> {
@@ -59,6 +66,12 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
+/** DECR only an open window with a positive count: a closed one must not come back as -1 forever. */
+const UNHIT = `
+local count = tonumber(redis.call('GET', KEYS[1]))
+if count and count > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
+
 export class RedisCounterStore implements CounterStore {
   constructor(
     private readonly redis: Redis,
@@ -68,6 +81,10 @@ export class RedisCounterStore implements CounterStore {
   async hit(key: string, windowMs: number): Promise<Count> {
     const [count, ttlMs] = (await this.redis.eval(HIT, 1, this.prefix + key, String(windowMs))) as [number, number];
     return { count, ttlMs };
+  }
+
+  async unhit(key: string): Promise<void> {
+    await this.redis.eval(UNHIT, 1, this.prefix + key);
   }
 
   async peek(key: string): Promise<Count> {

@@ -8,41 +8,61 @@ import type { CounterStore } from './counter-store.js';
 export const LOCKOUT_WINDOW_MS = 15 * 60_000;
 
 /**
- * Stops password guessing against one account from one address: after LOGIN_MAX_FAILURES
- * failures within 15 minutes, that email+IP pair gets 429 — even with the right password —
- * until the window passes. A success resets the count. The same guards the password re-checks
- * of a logged-in user (password change, account deletion), per user and IP. Other addresses are not locked out, so
- * an attacker cannot lock a user out of their own account from elsewhere.
+ * Stops password guessing, in two counts over 15-minute windows:
+ * - per email+IP: after LOGIN_MAX_FAILURES failures that pair gets 429 — even with the right
+ *   password — until the window passes; a success resets it. Other addresses are not locked out
+ *   by it, so one address cannot lock a user out of their own account.
+ * - per account, from any address: after LOGIN_ACCOUNT_MAX_FAILURES failures every attempt for
+ *   the subject gets 429 until the window passes; a success does not reset it (an attacker who
+ *   rotates addresses would otherwise get a fresh allowance from each of the owner's logins).
+ * The same guards the password re-checks of a logged-in user (password change, account
+ * deletion), per user.
  */
 @Injectable()
 export class LoginLockoutService {
   private readonly maxFailures: number;
+  private readonly accountMaxFailures: number;
 
   constructor(
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.maxFailures = config.get('abuse.loginMaxFailures', { infer: true });
+    this.accountMaxFailures = config.get('abuse.loginAccountMaxFailures', { infer: true });
   }
 
   /**
    * Counts an attempt before the password is checked — atomically, so parallel guesses cannot
    * all slip in before the first failure is stored — and throws 429 with Retry-After once the
-   * subject has had its allowance. `subject` names what is guessed at (`login:<email>`,
-   * `password:<user id>`); a success resets it.
+   * pair or the account has had its allowance. `subject` names what is guessed at
+   * (`login:<normalised email>`, `password:<user id>`). An attempt refused for the account is
+   * taken back from the pair, so the owner's own address is not locked out longer than the account.
    */
   async attempt(subject: string, ip: string | undefined, response: Response): Promise<void> {
-    const { count, ttlMs } = await this.counters.hit(this.key(subject, ip), LOCKOUT_WINDOW_MS);
-    if (count <= this.maxFailures) return;
+    const pairKey = this.pairKey(subject, ip);
+    const pair = await this.counters.hit(pairKey, LOCKOUT_WINDOW_MS);
+    if (pair.count > this.maxFailures) this.refuse(pair.ttlMs, response);
+    const account = await this.counters.hit(this.accountKey(subject), LOCKOUT_WINDOW_MS);
+    if (account.count <= this.accountMaxFailures) return;
+    await this.counters.unhit(pairKey);
+    this.refuse(account.ttlMs, response);
+  }
+
+  /** After a success: the pair starts over; the account count only loses this attempt. */
+  async reset(subject: string, ip: string | undefined): Promise<void> {
+    await Promise.all([this.counters.reset(this.pairKey(subject, ip)), this.counters.unhit(this.accountKey(subject))]);
+  }
+
+  private refuse(ttlMs: number, response: Response): never {
     response.setHeader('Retry-After', String(Math.max(1, Math.ceil(ttlMs / 1000))));
     throw new HttpException('Too many failed attempts; try again later', HttpStatus.TOO_MANY_REQUESTS);
   }
 
-  async reset(subject: string, ip: string | undefined): Promise<void> {
-    await this.counters.reset(this.key(subject, ip));
+  private pairKey(subject: string, ip: string | undefined): string {
+    return `lockout:${sha256Hex(`${subject}|${ip ?? ''}`)}`;
   }
 
-  private key(subject: string, ip: string | undefined): string {
-    return `lockout:${sha256Hex(`${subject}|${ip ?? ''}`)}`;
+  private accountKey(subject: string): string {
+    return `lockout:account:${sha256Hex(subject)}`;
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
@@ -37,6 +37,7 @@ export class SessionAuthController {
   @ApiOkResponse({ type: SessionLoginResponse })
   @ApiBadRequestResponse({ description: 'Malformed email or missing password' })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email, from this address or from any; see Retry-After' })
   async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse> {
     const user = req.user as unknown as User;
     // Logging in again over a live session replaces it: its login must not linger as a device.

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RefreshTokenDto } from '../tokens/dto/refresh-token.dto.js';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response.js';
@@ -26,6 +26,7 @@ export class TokenAuthController {
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiBadRequestResponse({ description: 'Malformed email or missing password' })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email, from this address or from any; see Retry-After' })
   async login(@Req() req: Request, @Body() _body: LoginDto): Promise<TokenPairResponse> {
     const user = req.user as unknown as User;
     return this.tokens.issue(await this.loginStarter.start(user, 'token', req), user.roles);

@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ url: undefined, poolSize: 10 });
     expect(config.session).toMatchObject({ idleTtlMs: 30 * 60_000, absoluteTtlMs: 7 * 86_400_000, cookieSecure: false });
     expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000 });
-    expect(config.abuse).toEqual({ loginMaxFailures: 5, throttleAuthLimit: 60 });
+    expect(config.abuse).toEqual({ loginMaxFailures: 5, loginAccountMaxFailures: 20, throttleAuthLimit: 60 });
     expect(config.audit.retentionMs).toBe(90 * 86_400_000);
   });
 
@@ -65,6 +65,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: '$(rm -rf)' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'TRUE' }],
+    ['LOGIN_ACCOUNT_MAX_FAILURES', { LOGIN_ACCOUNT_MAX_FAILURES: '0' }],
   ])('rejects a bad %s with one line naming it', (variable, env) => {
     let error: unknown;
     try {

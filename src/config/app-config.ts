@@ -39,7 +39,7 @@ export interface AppConfig {
     refreshTtlMs: number;
   };
   admin: { email: string | undefined; password: string | undefined };
-  abuse: { loginMaxFailures: number; throttleAuthLimit: number };
+  abuse: { loginMaxFailures: number; loginAccountMaxFailures: number; throttleAuthLimit: number };
   audit: { retentionMs: number };
 }
 
@@ -129,6 +129,7 @@ export function loadConfig(env: Env): AppConfig {
     admin,
     abuse: {
       loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+      loginAccountMaxFailures: int(env, 'LOGIN_ACCOUNT_MAX_FAILURES', 20, 1, 100_000),
       throttleAuthLimit: int(env, 'THROTTLE_AUTH_LIMIT', 60, 0, 1_000_000),
     },
     audit: { retentionMs: duration(env, 'AUDIT_RETENTION', '90d') },

@@ -25,6 +25,7 @@ const TEST_ENV: Env = {
   // Specs log in many times from one address; the abuse spec turns these on with small limits.
   THROTTLE_AUTH_LIMIT: '0',
   LOGIN_MAX_FAILURES: '1000',
+  LOGIN_ACCOUNT_MAX_FAILURES: '1000',
 };
 
 /**
