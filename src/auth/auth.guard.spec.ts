@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CsrfService } from '../sessions/csrf.service.js';
@@ -58,6 +58,17 @@ describe('AuthGuard', () => {
     const { token } = await tokens.sign({ userId: 'u1', loginId: 'l2', roles: ['user'] });
     (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({ loginIds: ['l2'], until: Date.now() + 60_000 });
     await expect(guard.canActivate(context('jwtOnly', { authorization: `Bearer ${token}` }).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  it('refuses a token revoked after it was verified and cached: revocation is checked outside the cache', async () => {
+    const { guard, tokens, revocations } = await setup();
+    const { token } = await tokens.sign({ userId: 'u1', loginId: 'l3', roles: ['user'] });
+    const headers = { authorization: `Bearer ${token}` };
+    await expect(guard.canActivate(context('jwtOnly', headers).ctx)).resolves.toBe(true);
+    const checks = jest.spyOn(tokens as unknown as { verifySignatureAndClaims(token: string): Promise<unknown> }, 'verifySignatureAndClaims');
+    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({ loginIds: ['l3'], until: Date.now() + 60_000 });
+    await expect(guard.canActivate(context('jwtOnly', headers).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    expect(checks).not.toHaveBeenCalled(); // served from the cache, and refused all the same
   });
 
   it('checks roles from the token: 403 without them', async () => {

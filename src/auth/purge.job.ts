@@ -3,11 +3,15 @@ import { Interval } from '@nestjs/schedule';
 import { AuditService } from '../audit/audit.service.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { LoginsService } from '../sessions/logins.service.js';
+import { revocationHorizonMs } from '../tokens/revocation-list.service.js';
 
 const BATCH = 500;
 const MAX_BATCHES = 200;
-/** Revoked logins stay until their access tokens have expired, plus clock skew. */
-const SKEW_MS = 60_000;
+/**
+ * Revoked logins stay while the revocation list still needs them (it reloads them after a
+ * restart), and a margin more, so the purge never outruns the reload.
+ */
+const MARGIN_MS = 30_000;
 
 /**
  * Removes what can matter no more: ended and revoked logins (with their session rows and
@@ -40,7 +44,7 @@ export class PurgeJob {
   }
 
   async run(now = Date.now()): Promise<{ logins: number; events: number }> {
-    const revokedBefore = new Date(now - this.config.get('jwt.accessTtlMs', { infer: true }) - SKEW_MS);
+    const revokedBefore = new Date(now - revocationHorizonMs(this.config.get('jwt', { infer: true })) - MARGIN_MS);
     const eventsBefore = new Date(now - this.config.get('audit.retentionMs', { infer: true }));
     return {
       logins: await inBatches(() => this.logins.purge(revokedBefore, BATCH)),

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config.app).toMatchObject({ nodeEnv: 'development', port: 3000, dataDir: './data', logLevel: 'info', trustProxy: false });
     expect(config.database).toEqual({ url: undefined, poolSize: 10 });
     expect(config.session).toMatchObject({ idleTtlMs: 30 * 60_000, absoluteTtlMs: 7 * 86_400_000, cookieSecure: false });
-    expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000 });
+    expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000, clockToleranceMs: 5_000 });
     expect(config.abuse).toEqual({ loginMaxFailures: 5, loginAccountMaxFailures: 20, throttleAuthLimit: 60 });
     expect(config.audit.retentionMs).toBe(90 * 86_400_000);
   });
@@ -30,6 +30,11 @@ describe('loadConfig', () => {
     ['false', false],
   ])('accepts TRUST_PROXY=%s (a hop count, addresses or off)', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).app.trustProxy).toEqual(expected);
+  });
+
+  it('accepts JWT_CLOCK_TOLERANCE=0s (no leeway) and other durations', () => {
+    expect(loadConfig({ JWT_CLOCK_TOLERANCE: '0s' }).jwt.clockToleranceMs).toBe(0);
+    expect(loadConfig({ JWT_CLOCK_TOLERANCE: '30s' }).jwt.clockToleranceMs).toBe(30_000);
   });
 
   it('makes cookies Secure by default in production', () => {
@@ -64,6 +69,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TRUST_PROXY', { TRUST_PROXY: '$(rm -rf)' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+    ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '5' }],
+    ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '-1s' }],
+    ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '1h' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'TRUE' }],
     ['LOGIN_ACCOUNT_MAX_FAILURES', { LOGIN_ACCOUNT_MAX_FAILURES: '0' }],
   ])('rejects a bad %s with one line naming it', (variable, env) => {

@@ -37,6 +37,8 @@ export interface AppConfig {
     audience: string;
     accessTtlMs: number;
     refreshTtlMs: number;
+    /** Leeway on `exp` and `nbf` for clocks that disagree a little (RFC 7519 §4.1.4). */
+    clockToleranceMs: number;
   };
   admin: { email: string | undefined; password: string | undefined };
   abuse: { loginMaxFailures: number; loginAccountMaxFailures: number; throttleAuthLimit: number };
@@ -90,7 +92,12 @@ export function loadConfig(env: Env): AppConfig {
     audience: text(env, 'JWT_AUDIENCE', 'nest-dual-auth') as string,
     accessTtlMs: duration(env, 'JWT_ACCESS_TTL', '15m'),
     refreshTtlMs: duration(env, 'JWT_REFRESH_TTL', '30d'),
+    clockToleranceMs: duration(env, 'JWT_CLOCK_TOLERANCE', '5s', 0),
   };
+  // A leeway is for clocks a few seconds apart; minutes of it would keep expired tokens alive.
+  if (jwt.clockToleranceMs > 5 * 60_000) {
+    throw new ConfigError('JWT_CLOCK_TOLERANCE', 'must be at most 5m');
+  }
   if (jwt.algorithm === 'HS256' && Buffer.byteLength(jwt.secret ?? '') < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes when JWT_ALGORITHM=HS256');
   }

@@ -49,13 +49,14 @@ export function oneOf<T extends string>(env: Env, name: string, fallback: T, all
   return value as T;
 }
 
-/** A duration such as `30m`, `7d` or `900s`, returned in milliseconds. */
-export function duration(env: Env, name: string, fallback: string): number {
+/** A duration such as `30m`, `7d` or `900s`, returned in milliseconds; `minMs` 0 allows `0s`. */
+export function duration(env: Env, name: string, fallback: string, minMs = 1000): number {
   const value = raw(env, name) ?? fallback;
   // `ms` reads a bare number as milliseconds; a unit is required so `15` is not silently 15 ms.
   const parsed = /^\d+(\.\d+)?\s*[a-z]+$/i.test(value) ? ms(value as ms.StringValue) : undefined;
-  if (parsed === undefined || !Number.isFinite(parsed) || parsed < 1000) {
-    throw new ConfigError(name, `must be a duration of at least 1s such as 30m, 12h or 7d (got ${show(value)})`);
+  if (parsed === undefined || !Number.isFinite(parsed) || parsed < minMs) {
+    const least = minMs === 0 ? '' : ` of at least ${ms(minMs)}`;
+    throw new ConfigError(name, `must be a duration${least} such as 30m, 12h or 7d (got ${show(value)})`);
   }
   return parsed;
 }

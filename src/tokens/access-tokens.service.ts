@@ -8,7 +8,6 @@ import { SigningKeys } from './signing-keys.js';
 
 /** RFC 9068 media type: an access token cannot be mistaken for another kind of JWT. */
 const ACCESS_TOKEN_TYPE = 'at+jwt';
-const CLOCK_TOLERANCE_S = 30;
 /** Verified tokens remembered, so a client reusing its token skips the signature check. */
 const VERIFIED_CACHE_SIZE = 10_000;
 /** Header parameters that would let a token name its own key (RFC 8725 §3.10). */
@@ -29,8 +28,9 @@ export class AccessTokensService {
   private readonly jwt: AppConfig['jwt'];
   /**
    * token → its verified claims. Keyed by the whole token, signature included, so only the exact
-   * bytes that passed verification hit; an entry is used only until the token's `exp` (with the
-   * same tolerance as the verifier). Revocation is checked on every request, outside this cache.
+   * bytes that passed verification hit; an entry is used only until the token's `exp` plus
+   * JWT_CLOCK_TOLERANCE, as the verifier would. Revocation is checked on every request, outside
+   * this cache.
    */
   private readonly verified = new Map<string, AccessClaims>();
 
@@ -63,7 +63,7 @@ export class AccessTokensService {
   async verify(token: string): Promise<AccessClaims> {
     const known = this.verified.get(token);
     if (known) {
-      if ((known.exp + CLOCK_TOLERANCE_S) * 1000 > Date.now()) return known;
+      if (known.exp * 1000 + this.jwt.clockToleranceMs > Date.now()) return known;
       this.verified.delete(token);
     }
     const claims = await this.verifySignatureAndClaims(token);
@@ -72,13 +72,14 @@ export class AccessTokensService {
     return claims;
   }
 
+  /** Behind the cache; specs spy on it by name to see the cache work. */
   private async verifySignatureAndClaims(token: string): Promise<AccessClaims> {
     const { payload } = await jwtVerify(token, this.resolveKey, {
       algorithms: [this.keys.algorithm],
       issuer: this.jwt.issuer,
       audience: this.jwt.audience,
       typ: ACCESS_TOKEN_TYPE,
-      clockTolerance: CLOCK_TOLERANCE_S,
+      clockTolerance: this.jwt.clockToleranceMs / 1000,
       requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
     });
     return toClaims(payload);

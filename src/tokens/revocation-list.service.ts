@@ -6,9 +6,17 @@ import { LoginsService } from '../sessions/logins.service.js';
 import { REVOCATION_BROADCAST } from './tokens.constants.js';
 import type { RevocationBroadcast, RevocationMessage } from './revocation-broadcast.js';
 
-/** Allowance for clocks of other verifiers; matches the verifier's tolerance. */
-const SKEW_MS = 30_000;
+/** On top of JWT_CLOCK_TOLERANCE: instances (and the database) whose clocks disagree a little. */
+const CLOCK_DRIFT_MS = 30_000;
 const RELOAD_INTERVAL_MS = 30_000;
+
+/**
+ * How long after a revocation an access token issued before it can still be accepted: its
+ * lifetime, the verifier's leeway past `exp`, and drift between the clocks involved.
+ */
+export function revocationHorizonMs(jwt: { accessTtlMs: number; clockToleranceMs: number }): number {
+  return jwt.accessTtlMs + jwt.clockToleranceMs + CLOCK_DRIFT_MS;
+}
 
 /**
  * The logins whose access tokens must stop working now, kept in process so that checking a
@@ -21,7 +29,7 @@ export class RevocationListService implements OnModuleInit {
   private readonly logger = new Logger(RevocationListService.name);
   /** login id → epoch ms until which the entry matters. */
   private readonly revoked = new Map<string, number>();
-  private readonly accessTtlMs: number;
+  private readonly horizonMs: number;
   private subscription?: Subscription;
   private sweeper?: NodeJS.Timeout;
   private stopped = false;
@@ -32,7 +40,7 @@ export class RevocationListService implements OnModuleInit {
     @Inject(ConfigService) config: AppConfigService,
     private readonly shutdown: DatabaseShutdown,
   ) {
-    this.accessTtlMs = config.get('jwt.accessTtlMs', { infer: true });
+    this.horizonMs = revocationHorizonMs(config.get('jwt', { infer: true }));
   }
 
   isRevoked(loginId: string): boolean {
@@ -46,7 +54,7 @@ export class RevocationListService implements OnModuleInit {
       () => void this.reload().catch((error: unknown) => this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`)),
     );
     this.subscription = this.logins.revoked$.subscribe(({ loginIds }) => {
-      const message = { loginIds, until: Date.now() + this.accessTtlMs + SKEW_MS };
+      const message = { loginIds, until: Date.now() + this.horizonMs };
       // Here at once; everywhere else as fast as the broadcast goes.
       this.add(message);
       void this.publish(message);
@@ -74,9 +82,9 @@ export class RevocationListService implements OnModuleInit {
   /** Every login revoked recently enough that one of its access tokens could still be valid. */
   async reload(): Promise<void> {
     if (this.stopped) return;
-    const since = new Date(Date.now() - this.accessTtlMs - SKEW_MS);
+    const since = new Date(Date.now() - this.horizonMs);
     for (const { id, revokedAt } of await this.logins.listRevokedSince(since)) {
-      this.revoked.set(id, revokedAt.getTime() + this.accessTtlMs + SKEW_MS);
+      this.revoked.set(id, revokedAt.getTime() + this.horizonMs);
     }
   }
 

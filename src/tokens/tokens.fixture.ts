@@ -17,6 +17,7 @@ export function jwtTestConfig(accessTtlMs = 900_000): AppConfig['jwt'] {
     audience: 'aud',
     accessTtlMs,
     refreshTtlMs: 86_400_000,
+    clockToleranceMs: 5_000,
   };
 }
 
