@@ -16,7 +16,8 @@ describe('token mode', () => {
   let ada: TestUser;
   let kid: string;
   beforeAll(async () => {
-    t = await createTestApp({ env: ENV });
+    // A grace no slow machine outlasts: the simultaneous refreshes below must all land inside it.
+    t = await createTestApp({ env: { ...ENV, JWT_REFRESH_REUSE_GRACE: '30s' } });
     ada = await createUser(t);
     kid = await calculateJwkThumbprint(await exportJWK(createPrivateKey(keys.privateKey)));
   });
@@ -257,6 +258,66 @@ describe('token mode', () => {
     await client.get('/api/examples/jwt-only').expect(200);
     await admin.delete(`/api/admin/users/${victim.id}`).expect(204);
     await client.get('/api/examples/jwt-only').expect(401);
+  });
+});
+
+describe('refresh reuse grace, measured by the database clock', () => {
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp({ env: ENV }); // JWT_REFRESH_REUSE_GRACE unset: 2s
+    user = await createUser(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const refresh = (refreshToken: string) => request(t.http).post('/api/auth/token/refresh').send({ refreshToken });
+  const jwtOnly = (token: string) => request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
+  /** This process's clock `ms` off the database's (the embedded database shares the process clock). */
+  const skewAppClock = (ms: number) => {
+    const now = Date.now.bind(Date);
+    return jest.spyOn(Date, 'now').mockImplementation(() => now() + ms);
+  };
+
+  it('with the app clock 10 s ahead, a second presentation within the grace is a race: 401, nothing revoked', async () => {
+    const first = (await loginAs(t, user, 'jwt')).refreshToken!;
+    const clock = skewAppClock(10_000);
+    try {
+      const next = (await refresh(first).expect(200)).body;
+      await refresh(first).expect(401);
+      await jwtOnly(next.accessToken).expect(200);
+      await refresh(next.refreshToken).expect(200);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('with the app clock 10 s behind, a second presentation after the grace is reuse: the login is revoked', async () => {
+    const first = (await loginAs(t, user, 'jwt')).refreshToken!;
+    const clock = skewAppClock(-10_000);
+    try {
+      const next = (await refresh(first).expect(200)).body;
+      // Used 3 s ago by the database's clock: past the 2 s grace.
+      await t.app.get(DataSource).query(`UPDATE refresh_tokens SET used_at = now() - interval '3 seconds' WHERE used_at IS NOT NULL AND used_at > now() - interval '1 minute'`);
+      await refresh(first).expect(401);
+      await jwtOnly(next.accessToken).expect(401);
+      await refresh(next.refreshToken).expect(401);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it('JWT_REFRESH_REUSE_GRACE=0s: any second presentation is reuse', async () => {
+    const strict = await createTestApp({ env: { ...ENV, JWT_REFRESH_REUSE_GRACE: '0s' } });
+    try {
+      const pair = await loginAs(strict, await createUser(strict), 'jwt');
+      const next = (await request(strict.http).post('/api/auth/token/refresh').send({ refreshToken: pair.refreshToken }).expect(200)).body;
+      await request(strict.http).post('/api/auth/token/refresh').send({ refreshToken: pair.refreshToken }).expect(401);
+      await request(strict.http).post('/api/auth/token/refresh').send({ refreshToken: next.refreshToken }).expect(401);
+    } finally {
+      await strict.close();
+    }
   });
 });
 

@@ -34,8 +34,9 @@ export class TokenAuthController {
 
   /**
    * Exchanges a refresh token for a new pair; the old one is retired. Presenting a retired
-   * token again revokes the whole login (theft detection); within 2 s of its use it is just a
-   * 401, so two tabs refreshing at once do not log each other out.
+   * token again revokes the whole login (theft detection); within JWT_REFRESH_REUSE_GRACE
+   * (default 2 s) of its use it is just a 401, so two tabs refreshing at once do not log each
+   * other out.
    */
   @Post('refresh')
   @HttpCode(HttpStatus.OK)

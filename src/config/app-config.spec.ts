@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config.app).toMatchObject({ nodeEnv: 'development', port: 3000, dataDir: './data', logLevel: 'info', trustProxy: false });
     expect(config.database).toEqual({ url: undefined, poolSize: 10 });
     expect(config.session).toMatchObject({ idleTtlMs: 30 * 60_000, absoluteTtlMs: 7 * 86_400_000, cookieSecure: false });
-    expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000, clockToleranceMs: 5_000 });
+    expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000, clockToleranceMs: 5_000, refreshReuseGraceMs: 2_000 });
     expect(config.abuse).toEqual({ loginMaxFailures: 5, loginAccountMaxFailures: 20, throttleAuthLimit: 60 });
     expect(config.audit.retentionMs).toBe(90 * 86_400_000);
   });
@@ -35,6 +35,11 @@ describe('loadConfig', () => {
   it('accepts JWT_CLOCK_TOLERANCE=0s (no leeway) and other durations', () => {
     expect(loadConfig({ JWT_CLOCK_TOLERANCE: '0s' }).jwt.clockToleranceMs).toBe(0);
     expect(loadConfig({ JWT_CLOCK_TOLERANCE: '30s' }).jwt.clockToleranceMs).toBe(30_000);
+  });
+
+  it('accepts JWT_REFRESH_REUSE_GRACE=0s (no grace) and other durations', () => {
+    expect(loadConfig({ JWT_REFRESH_REUSE_GRACE: '0s' }).jwt.refreshReuseGraceMs).toBe(0);
+    expect(loadConfig({ JWT_REFRESH_REUSE_GRACE: '30s' }).jwt.refreshReuseGraceMs).toBe(30_000);
   });
 
   it('makes cookies Secure by default in production', () => {
@@ -72,6 +77,8 @@ describe('loadConfig', () => {
     ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '5' }],
     ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '-1s' }],
     ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '1h' }],
+    ['JWT_REFRESH_REUSE_GRACE', { JWT_REFRESH_REUSE_GRACE: '2' }],
+    ['JWT_REFRESH_REUSE_GRACE', { JWT_REFRESH_REUSE_GRACE: '1h' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'TRUE' }],
     ['LOGIN_ACCOUNT_MAX_FAILURES', { LOGIN_ACCOUNT_MAX_FAILURES: '0' }],
   ])('rejects a bad %s with one line naming it', (variable, env) => {

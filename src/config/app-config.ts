@@ -39,6 +39,8 @@ export interface AppConfig {
     refreshTtlMs: number;
     /** Leeway on `exp` and `nbf` for clocks that disagree a little (RFC 7519 §4.1.4). */
     clockToleranceMs: number;
+    /** How soon after its use a refresh token presented again is a race, not theft (0 = never). */
+    refreshReuseGraceMs: number;
   };
   admin: { email: string | undefined; password: string | undefined };
   abuse: { loginMaxFailures: number; loginAccountMaxFailures: number; throttleAuthLimit: number };
@@ -93,10 +95,15 @@ export function loadConfig(env: Env): AppConfig {
     accessTtlMs: duration(env, 'JWT_ACCESS_TTL', '15m'),
     refreshTtlMs: duration(env, 'JWT_REFRESH_TTL', '30d'),
     clockToleranceMs: duration(env, 'JWT_CLOCK_TOLERANCE', '5s', 0),
+    refreshReuseGraceMs: duration(env, 'JWT_REFRESH_REUSE_GRACE', '2s', 0),
   };
   // A leeway is for clocks a few seconds apart; minutes of it would keep expired tokens alive.
   if (jwt.clockToleranceMs > 5 * 60_000) {
     throw new ConfigError('JWT_CLOCK_TOLERANCE', 'must be at most 5m');
+  }
+  // A replay inside the grace goes unnoticed: a long one would hide a stolen token.
+  if (jwt.refreshReuseGraceMs > 60_000) {
+    throw new ConfigError('JWT_REFRESH_REUSE_GRACE', 'must be at most 1m');
   }
   if (jwt.algorithm === 'HS256' && Buffer.byteLength(jwt.secret ?? '') < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes when JWT_ALGORITHM=HS256');

@@ -1,17 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { sha256Hex } from '../common/hash.js';
+import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { RefreshToken } from './refresh-token.entity.js';
-
-/** How long after a refresh token is used a second presentation counts as a benign race. */
-export const REUSE_GRACE_MS = 2_000;
 
 export type Redemption =
   /** Spent; `next` is its successor, valid until the same (family) expiry. */
   | { outcome: 'redeemed'; loginId: string; next: string; expiresAt: Date }
-  /** Used moments ago: two tabs refreshing at once. 401, but no theft alarm. */
+  /** Used within JWT_REFRESH_REUSE_GRACE: two tabs refreshing at once. 401, but no theft alarm. */
   | { outcome: 'raced'; loginId: string }
   /** Used earlier: someone replays a retired token. The login must be revoked. */
   | { outcome: 'reused'; loginId: string }
@@ -22,7 +20,14 @@ const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 /** The only code that touches the refresh_tokens table. */
 @Injectable()
 export class RefreshTokensService {
-  constructor(@InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>) {}
+  private readonly reuseGraceMs: number;
+
+  constructor(
+    @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.reuseGraceMs = config.get('jwt.refreshReuseGraceMs', { infer: true });
+  }
 
   /** A new 256-bit token for a login; only its hash is stored. */
   async issue(loginId: string, expiresAt: Date): Promise<string> {
@@ -57,11 +62,16 @@ export class RefreshTokensService {
     });
     if (redeemed) return redeemed;
 
-    const known = await this.tokens.findOneBy({ tokenHash });
-    if (!known?.usedAt) return { outcome: 'invalid' }; // unknown, or expired unused
-    return Date.now() - known.usedAt.getTime() < REUSE_GRACE_MS
-      ? { outcome: 'raced', loginId: known.loginId }
-      : { outcome: 'reused', loginId: known.loginId };
+    // used_at is the database's clock: the grace is measured on that clock too, so an app
+    // instance whose clock is off neither stretches it nor logs racing tabs out.
+    const known = await this.tokens
+      .createQueryBuilder('t')
+      .select('t.login_id', 'loginId')
+      .addSelect('now() - t.used_at < make_interval(secs => :graceSeconds)', 'raced')
+      .where('t.token_hash = :tokenHash AND t.used_at IS NOT NULL', { tokenHash, graceSeconds: this.reuseGraceMs / 1000 })
+      .getRawOne<{ loginId: string; raced: boolean }>();
+    if (!known) return { outcome: 'invalid' }; // unknown, or expired unused
+    return { outcome: known.raced ? 'raced' : 'reused', loginId: known.loginId };
   }
 
   /** The login a still-valid token belongs to, without spending it (logout). */

@@ -18,6 +18,7 @@ export function jwtTestConfig(accessTtlMs = 900_000): AppConfig['jwt'] {
     accessTtlMs,
     refreshTtlMs: 86_400_000,
     clockToleranceMs: 5_000,
+    refreshReuseGraceMs: 2_000,
   };
 }
 
