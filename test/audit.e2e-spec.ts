@@ -9,6 +9,8 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 interface Event {
   type: string;
   userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
   mode: string | null;
   loginId: string | null;
   details: Record<string, unknown> | null;
@@ -44,17 +46,29 @@ describe('audit trail', () => {
     expect(revoked).toEqual([expect.objectContaining({ mode: 'token', details: { reason: 'password.changed' } })]);
   });
 
-  it('records failed logins without the email in clear', async () => {
-    const user = await createUser(t);
-    await request(t.http).post('/api/auth/session/login').send({ email: user.email, password: 'wrong password' }).expect(401);
+  it('records a failed login for an unknown email by a keyed hash only, never the email in clear', async () => {
     await request(t.http).post('/api/auth/token/login').send({ email: 'ghost@example.com', password: 'wrong password' }).expect(401);
+    await request(t.http).post('/api/auth/session/login').send({ email: 'phantom@example.com', password: 'wrong password' }).expect(401);
     await t.app.get(AuditService).flush();
-    const rows: Array<{ mode: string; email_hash: string }> = await t.app
+    const rows: Array<{ mode: string; email_hash: string; user_id: string | null }> = await t.app
       .get(DataSource)
-      .query(`SELECT mode, email_hash FROM auth_events WHERE type = 'login.failed' ORDER BY occurred_at`);
-    expect(rows.map((r) => r.mode)).toEqual(['session', 'token']);
+      .query(`SELECT mode, email_hash, user_id FROM auth_events WHERE type = 'login.failed' AND user_id IS NULL ORDER BY occurred_at`);
+    expect(rows.map((r) => r.mode)).toEqual(['token', 'session']);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.email_hash))).toBe(true);
     expect(rows[0]?.email_hash).not.toBe(rows[1]?.email_hash);
+  });
+
+  it('a wrong password for an existing account shows in its owner’s activity and under its userId, without an email hash', async () => {
+    const user = await createUser(t);
+    await request(t.http).post('/api/auth/session/login').send({ email: user.email.toUpperCase(), password: 'wrong password' }).expect(401);
+    const owner = await loginAs(t, user, 'jwt');
+    const mine = (await owner.get('/api/users/me/activity').expect(200)).body.items as Event[];
+    expect(mine).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'login.failed', userId: user.id, mode: 'session' })]));
+    expect(await eventsOf(user, '&type=login.failed')).toEqual([expect.objectContaining({ type: 'login.failed', userId: user.id })]);
+    const rows: Array<{ email_hash: string | null }> = await t.app
+      .get(DataSource)
+      .query(`SELECT email_hash FROM auth_events WHERE type = 'login.failed' AND user_id = $1`, [user.id]);
+    expect(rows).toEqual([{ email_hash: null }]);
   });
 
   it('a refresh-token replay shows as token.reuse_detected, with the login revoked', async () => {
@@ -62,13 +76,25 @@ describe('audit trail', () => {
     const first = await loginAs(t, user, 'jwt');
     await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: first.refreshToken }).expect(200);
     await t.app.get(DataSource).query(`UPDATE refresh_tokens SET used_at = now() - interval '1 minute' WHERE used_at IS NOT NULL`);
-    await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+    await request(t.http).post('/api/auth/token/refresh').set('User-Agent', 'replaying-client/1.0').send({ refreshToken: first.refreshToken }).expect(401);
     await t.app.get(AuditService).flush();
+    expect(await eventsOf(user, '&type=token.reuse_detected')).toEqual([
+      expect.objectContaining({ userId: user.id, mode: 'token', userAgent: 'replaying-client/1.0', ip: expect.any(String) }),
+    ]);
     const rows: Array<{ type: string; login_id: string }> = await t.app
       .get(DataSource)
       .query(`SELECT type, login_id FROM auth_events WHERE type IN ('token.reuse_detected', 'login.revoked') AND details->>'reason' IS DISTINCT FROM 'password.changed' ORDER BY occurred_at DESC LIMIT 2`);
     expect(rows.map((r) => r.type).sort()).toEqual(['login.revoked', 'token.reuse_detected']);
     expect(rows[0]?.login_id).toBe(rows[1]?.login_id);
+  });
+
+  it('records token.refreshed with the IP and user agent of the refreshing client', async () => {
+    const user = await createUser(t);
+    const token = await loginAs(t, user, 'jwt');
+    await request(t.http).post('/api/auth/token/refresh').set('User-Agent', 'refreshing-client/2.0').send({ refreshToken: token.refreshToken }).expect(200);
+    expect(await eventsOf(user, '&type=token.refreshed')).toEqual([
+      expect.objectContaining({ userId: user.id, userAgent: 'refreshing-client/2.0', ip: expect.stringMatching(/^(127\.0\.0\.1|::1)$/) }),
+    ]);
   });
 
   it('no audit row contains a password, token, cookie or hash', async () => {
@@ -116,6 +142,36 @@ describe('audit trail', () => {
     const user = await createUser(t);
     await (await loginAs(t, user, 'session')).get('/api/admin/audit').expect(403);
     await (await loginAs(t, user, 'jwt')).get('/api/admin/audit').expect(401);
+  });
+});
+
+describe('audit of locked logins', () => {
+  let t: TestApp;
+  let admin: Client;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '1' } });
+    admin = await loginAs(t, await createAdmin(t), 'session');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('a locked attempt on an existing account is login.locked under its userId; on an unknown email, a hash and no user', async () => {
+    const user = await createUser(t);
+    const attempt = (email: string, password: string) => request(t.http).post('/api/auth/token/login').send({ email, password });
+    await attempt(user.email, 'wrong password').expect(401);
+    await attempt(user.email, user.password).expect(429);
+    await attempt('nobody@example.com', 'wrong password').expect(401);
+    await attempt('nobody@example.com', 'wrong password').expect(429);
+    const locked = (await admin.get(`/api/admin/audit?userId=${user.id}&type=login.locked`).expect(200)).body.items as Event[];
+    expect(locked).toEqual([expect.objectContaining({ type: 'login.locked', userId: user.id, mode: 'token' })]);
+    const rows: Array<{ user_id: string | null; email_hash: string | null }> = await t.app
+      .get(DataSource)
+      .query(`SELECT user_id, email_hash FROM auth_events WHERE type = 'login.locked' ORDER BY occurred_at`);
+    expect(rows).toEqual([
+      { user_id: user.id, email_hash: null },
+      { user_id: null, email_hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
   });
 });
 

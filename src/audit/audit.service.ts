@@ -42,6 +42,8 @@ export class AuditService implements OnModuleInit {
   private readonly logger = new Logger(AuditService.name);
   private queue: Array<{ event: QueryDeepPartialEntity<AuditEvent>; retried: boolean }> = [];
   private flushing?: Promise<void>;
+  /** Entries still waiting for a lookup (see recordWhenReady). */
+  private readonly pending = new Set<Promise<void>>();
   private readonly emailKey: string;
 
   constructor(
@@ -76,8 +78,21 @@ export class AuditService implements OnModuleInit {
     this.queue.push({ event, retried: false });
   }
 
+  /**
+   * Records an entry that needs a lookup first (the user behind an email), without making the
+   * caller wait for it: the lookup stays off the response path. flush() waits for it.
+   */
+  recordWhenReady(entry: Promise<AuditEntry>): void {
+    const settled: Promise<void> = entry
+      .then((ready) => this.record(ready))
+      .catch((error: unknown) => this.logger.error(`Audit event lost, its lookup failed: ${(error as Error).message}`))
+      .finally(() => this.pending.delete(settled));
+    this.pending.add(settled);
+  }
+
   /** Writes what is queued; awaited by tests and at shutdown. */
   async flush(): Promise<void> {
+    await Promise.all(this.pending);
     while (this.flushing) await this.flushing;
     if (this.queue.length === 0) return;
     const batch = this.queue;

@@ -2,7 +2,9 @@ import { Injectable, ValidationPipe, type ExecutionContext } from '@nestjs/commo
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
 import { LoginLockoutService } from '../abuse/login-lockout.service.js';
+import type { AuditEventType } from '../audit/audit-event.entity.js';
 import { AuditService } from '../audit/audit.service.js';
+import { UsersService } from '../users/users.service.js';
 import { LOCAL_STRATEGY } from './auth-mode.js';
 import { clientInfo } from './client-info.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -12,7 +14,7 @@ import passport from 'passport';
 /**
  * Validates the login body first (guards run before pipes, and a malformed body is a 400, not
  * a failed login), then runs the local strategy, which leaves the user on `request.user`.
- * A failed attempt is recorded here: the strategy itself only authenticates.
+ * A failed or locked attempt is recorded here: the strategy itself only authenticates.
  */
 @Injectable()
 export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
@@ -22,6 +24,7 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     private readonly audit: AuditService,
     private readonly lockout: LoginLockoutService,
     private readonly strategy: LocalStrategy,
+    private readonly users: UsersService,
   ) {
     super();
   }
@@ -34,7 +37,7 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     try {
       await this.lockout.attempt(`login:${body.email}`, request.ip, http.getResponse<Response>());
     } catch (error) {
-      this.audit.record({ type: 'login.locked', email: body.email, mode: loginMode(request), ...clientInfo(request) });
+      this.recordAttempt('login.locked', body.email, request);
       throw error;
     }
     // Passport's strategy registry is process-wide: with several apps in one process (the
@@ -48,9 +51,19 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: unknown): TUser {
     if (error || !user) {
       const request = context.switchToHttp().getRequest<Request>();
-      this.audit.record({ type: 'login.failed', email: (request.body as LoginDto).email, mode: loginMode(request), ...clientInfo(request) });
+      this.recordAttempt('login.failed', (request.body as LoginDto).email, request);
     }
     return super.handleRequest(error, user, info, context, status);
+  }
+
+  /**
+   * The account's owner sees attempts on it in their activity, so an existing email is recorded
+   * by user id; an unknown one only as a keyed hash. The lookup runs for both and is not awaited:
+   * the answer neither waits for it nor tells the two apart.
+   */
+  private recordAttempt(type: Extract<AuditEventType, 'login.failed' | 'login.locked'>, email: string, request: Request): void {
+    const entry = { type, mode: loginMode(request), ...clientInfo(request) };
+    this.audit.recordWhenReady(this.users.findByEmail(email).then((user) => (user ? { ...entry, userId: user.id } : { ...entry, email })));
   }
 }
 

@@ -5,6 +5,7 @@ import { RefreshTokenDto } from '../tokens/dto/refresh-token.dto.js';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import type { User } from '../users/user.entity.js';
+import { clientInfo } from './client-info.js';
 import { Public } from './decorators/auth.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
@@ -42,8 +43,8 @@ export class TokenAuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Unknown, expired, used or revoked refresh token' })
-  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairResponse> {
-    return this.tokens.refresh(dto.refreshToken);
+  refresh(@Req() req: Request, @Body() dto: RefreshTokenDto): Promise<TokenPairResponse> {
+    return this.tokens.refresh(dto.refreshToken, clientInfo(req));
   }
 
   /** Ends the token login: its access tokens stop working at once, everywhere. */

@@ -57,6 +57,11 @@ export class LoginsService {
     return login && login.expiresAt.getTime() > now && login.absoluteExpiresAt.getTime() > now ? login : null;
   }
 
+  /** Whose login this is, revoked or not (null once purged). */
+  async findOwner(id: string): Promise<string | null> {
+    return (await this.logins.findOneBy({ id }))?.userId ?? null;
+  }
+
   /** Active logins of a user, most recently used first. */
   listActive(userId: string): Promise<Login[]> {
     return this.logins

@@ -1,5 +1,5 @@
 import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import type { Login } from '../sessions/login.entity.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import type { Role } from '../users/user.entity.js';
@@ -9,6 +9,9 @@ import type { TokenPairResponse } from './dto/token-pair.response.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
 
 const INVALID_REFRESH = 'Invalid or expired refresh token';
+
+/** The device presenting a refresh token, for the audit trail. */
+export type RefreshClient = Pick<AuditEntry, 'ip' | 'userAgent'>;
 
 /**
  * Token pairs for token logins: issue at login, rotate on refresh (with theft detection),
@@ -32,7 +35,7 @@ export class TokensService {
     return this.pair(login.userId, login.id, roles, refreshToken, login.absoluteExpiresAt);
   }
 
-  async refresh(token: string): Promise<TokenPairResponse> {
+  async refresh(token: string, client: RefreshClient): Promise<TokenPairResponse> {
     const result = await this.refreshTokens.rotate(token);
     switch (result.outcome) {
       case 'redeemed': {
@@ -40,16 +43,18 @@ export class TokensService {
         const roles = login ? await this.users.findRoles(login.userId) : null;
         if (!login || !roles) throw new UnauthorizedException(INVALID_REFRESH);
         await this.logins.markUsed([login.id]);
-        this.audit.record({ type: 'token.refreshed', userId: login.userId, loginId: login.id, mode: 'token' });
+        this.audit.record({ type: 'token.refreshed', userId: login.userId, loginId: login.id, mode: 'token', ...client });
         return this.pair(login.userId, login.id, roles, result.next, result.expiresAt);
       }
-      case 'reused':
+      case 'reused': {
         // RFC 6819 §5.2.2.3 / OAuth 2.0 Security BCP: a retired token again means it was stolen;
         // end the whole login, so the thief's newer tokens die with the victim's.
         this.logger.warn(`Refresh token reuse detected; login ${result.loginId} revoked`);
-        this.audit.record({ type: 'token.reuse_detected', loginId: result.loginId, mode: 'token' });
+        const userId = await this.logins.findOwner(result.loginId);
+        this.audit.record({ type: 'token.reuse_detected', userId, loginId: result.loginId, mode: 'token', ...client });
         await this.logins.revokeById(result.loginId, 'token.reuse_detected');
         throw new UnauthorizedException(INVALID_REFRESH);
+      }
       case 'raced':
       case 'invalid':
         throw new UnauthorizedException(INVALID_REFRESH);
