@@ -16,9 +16,14 @@ export class AccountsService {
   /** New password; every other login of the user (both kinds) ends, the caller's stays. */
   async changePassword(caller: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     if (!(await this.users.checkPassword(caller.id, currentPassword))) throw new UnauthorizedException('Current password is wrong');
-    // Revoke first: should the second step fail, the other logins are gone, never kept.
-    await this.logins.revokeAllExcept(caller.id, 'password.changed', caller.loginId);
-    await this.users.setPassword(caller.id, newPassword);
+    // One transaction: the new password, and the end of every other login, including one that
+    // was being recorded with the old password while this ran (see UsersService.setPassword).
+    const { changed, result: revoked } = await this.users.setPassword(caller.id, newPassword, (manager) =>
+      this.logins.revokeAllExceptWithin(manager, caller.id, 'password.changed', caller.loginId),
+    );
+    if (!changed) throw new UnauthorizedException('Current password is wrong');
+    // Announced once committed, before this answers: then nothing from the old password works.
+    if (revoked) this.logins.announce(revoked);
     this.audit.record({ type: 'password.changed', userId: caller.id, loginId: caller.loginId, mode: modeOf(caller) });
   }
 

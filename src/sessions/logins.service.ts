@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { IsNull, MoreThanOrEqual, Not, Repository } from 'typeorm';
+import { IsNull, MoreThanOrEqual, Not, Repository, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Login, type LoginKind } from './login.entity.js';
 
@@ -22,6 +22,12 @@ export interface Revocation {
 
 export type RevocationReason = 'logout' | 'device' | 'other-devices' | 'password.changed' | 'user.deleted' | 'token.reuse_detected';
 
+/** Logins revoked inside a caller's transaction, to `announce` once it has committed. */
+export interface RevokedLogins {
+  reason: RevocationReason;
+  logins: Array<{ id: string; userId: string; kind: LoginKind }>;
+}
+
 /** The login registry: the only code that touches the logins table. */
 @Injectable()
 export class LoginsService {
@@ -34,20 +40,30 @@ export class LoginsService {
     private readonly audit: AuditService,
   ) {}
 
-  create(login: NewLogin): Promise<Login> {
+  /**
+   * Records a login, in one transaction with `holds`: when it answers false (the credentials
+   * checked are no longer current, or the user is gone), nothing is recorded and the answer is
+   * null. `holds` locks what it checked until the login is committed.
+   */
+  create(login: NewLogin, holds?: (manager: EntityManager) => Promise<boolean>): Promise<Login | null> {
     const now = Date.now();
     const absolute = now + login.absoluteTtlMs;
-    return this.logins.save(
-      this.logins.create({
-        userId: login.userId,
-        kind: login.kind,
-        lastUsedAt: new Date(now),
-        expiresAt: new Date(Math.min(now + login.idleTtlMs, absolute)),
-        absoluteExpiresAt: new Date(absolute),
-        userAgent: login.userAgent?.slice(0, 512) ?? null,
-        ip: login.ip?.slice(0, 64) ?? null,
-      }),
-    );
+    // Inside a transaction only its own manager: the embedded database has one connection.
+    return this.logins.manager.transaction(async (manager) => {
+      if (holds && !(await holds(manager))) return null;
+      const logins = manager.getRepository(Login);
+      return logins.save(
+        logins.create({
+          userId: login.userId,
+          kind: login.kind,
+          lastUsedAt: new Date(now),
+          expiresAt: new Date(Math.min(now + login.idleTtlMs, absolute)),
+          absoluteExpiresAt: new Date(absolute),
+          userAgent: login.userAgent?.slice(0, 512) ?? null,
+          ip: login.ip?.slice(0, 64) ?? null,
+        }),
+      );
+    });
   }
 
   /** The login if it is neither revoked nor expired. */
@@ -113,7 +129,25 @@ export class LoginsService {
 
   /** Revokes every active login of a user except `keepLoginId` (none kept when omitted). */
   async revokeAllExcept(userId: string, reason: RevocationReason, keepLoginId?: string): Promise<number> {
-    return this.revokeWhere({ userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) }, reason);
+    return this.announce(await this.revokeAllExceptWithin(this.logins.manager, userId, reason, keepLoginId));
+  }
+
+  /**
+   * As `revokeAllExcept`, inside the caller's transaction. Nothing is announced: the caller
+   * passes the result to `announce` once the transaction has committed, so no instance acts on
+   * a revocation that could still roll back.
+   */
+  revokeAllExceptWithin(manager: EntityManager, userId: string, reason: RevocationReason, keepLoginId?: string): Promise<RevokedLogins> {
+    return this.revokeRows(manager, { userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) }, reason);
+  }
+
+  /** Tells every part (and instance) that these logins ended, and audits each; returns how many. */
+  announce({ reason, logins }: RevokedLogins): number {
+    if (logins.length > 0) this.revocations.next({ loginIds: logins.map((login) => login.id) });
+    for (const login of logins) {
+      this.audit.record({ type: 'login.revoked', userId: login.userId, loginId: login.id, mode: login.kind, details: { reason } });
+    }
+    return logins.length;
   }
 
   /**
@@ -132,19 +166,21 @@ export class LoginsService {
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
 
-  private async revokeWhere(where: { userId?: string; id?: string | ReturnType<typeof Not<string>> }, reason: RevocationReason): Promise<number> {
-    const result = await this.logins
+  private async revokeWhere(where: RevokeWhere, reason: RevocationReason): Promise<number> {
+    return this.announce(await this.revokeRows(this.logins.manager, where, reason));
+  }
+
+  private async revokeRows(manager: EntityManager, where: RevokeWhere, reason: RevocationReason): Promise<RevokedLogins> {
+    const result = await manager
       .createQueryBuilder()
-      .update()
+      .update(Login)
       .set({ revokedAt: () => 'now()' })
       .where({ ...where, revokedAt: IsNull() })
       .returning(['id', 'userId', 'kind'])
       .execute();
     const rows = (result.raw ?? []) as Array<{ id: string; user_id: string; kind: LoginKind }>;
-    if (rows.length > 0) this.revocations.next({ loginIds: rows.map((row) => row.id) });
-    for (const row of rows) {
-      this.audit.record({ type: 'login.revoked', userId: row.user_id, loginId: row.id, mode: row.kind, details: { reason } });
-    }
-    return rows.length;
+    return { reason, logins: rows.map((row) => ({ id: row.id, userId: row.user_id, kind: row.kind })) };
   }
 }
+
+type RevokeWhere = { userId?: string; id?: string | ReturnType<typeof Not<string>> };

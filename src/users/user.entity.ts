@@ -22,6 +22,13 @@ export class User {
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash: string;
 
+  /**
+   * Raised by every password change. A login is recorded only while the version it checked the
+   * password against is still current, so a login racing a change cannot outlive it.
+   */
+  @Column({ name: 'credentials_version', type: 'integer', default: 0 })
+  credentialsVersion: number;
+
   @Column({ type: 'text', array: true, default: () => `'{user}'` })
   roles: Role[];
 

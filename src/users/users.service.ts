@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
 import { normalizeEmail } from './email.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { User, type Role } from './user.entity.js';
@@ -58,8 +58,35 @@ export class UsersService {
     return this.getById(id);
   }
 
-  async setPassword(id: string, password: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash: await hashPassword(password) });
+  /**
+   * Sets a new password and raises the credentials version; `alongside` runs in the same
+   * transaction, after the user row is locked by the update. A login being recorded holds a
+   * share lock on that row (`holdCredentials`): it either commits first, and `alongside` sees
+   * it, or waits and then finds the version changed. False when the user does not exist.
+   */
+  async setPassword<T>(id: string, password: string, alongside?: (manager: EntityManager) => Promise<T>): Promise<{ changed: boolean; result?: T }> {
+    // Hashed before the transaction: no lock (nor the embedded database's one connection) is
+    // held through the slow hash.
+    const passwordHash = await hashPassword(password);
+    return this.users.manager.transaction(async (manager) => {
+      const updated = await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({ passwordHash, credentialsVersion: () => 'credentials_version + 1' })
+        .where({ id })
+        .execute();
+      if (!updated.affected) return { changed: false };
+      return { changed: true, ...(alongside ? { result: await alongside(manager) } : {}) };
+    });
+  }
+
+  /**
+   * Inside the caller's transaction: true when the user exists and its credentials are still
+   * at `version`, and keeps them so (share lock on the row) until that transaction ends.
+   */
+  async holdCredentials(manager: EntityManager, id: string, version: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1 AND credentials_version = $2 FOR SHARE`, [id, version]);
+    return rows.length > 0;
   }
 
   /** Whether `password` is the user's; as slow for an unknown id as for a wrong password. */

@@ -3,6 +3,7 @@ import { CreateLoginsAndSessions1764547200000 } from './1764547200000-create-log
 import { CreateNotes1764633600000 } from './1764633600000-create-notes.js';
 import { CreateRefreshTokens1764720000000 } from './1764720000000-create-refresh-tokens.js';
 import { CreateAuthEvents1764806400000 } from './1764806400000-create-auth-events.js';
+import { AddUsersCredentialsVersion1796112000000 } from './1796112000000-add-users-credentials-version.js';
 
 /** Every migration, in order. Explicit rather than a glob: ESM and bundlers resolve it the same. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateNotes1764633600000,
   CreateRefreshTokens1764720000000,
   CreateAuthEvents1764806400000,
+  AddUsersCredentialsVersion1796112000000,
 ];
