@@ -34,12 +34,13 @@ export class AccountsService {
   }
 
   /**
-   * Deletes a user with everything theirs. Logins are revoked first, so the revocation reaches
-   * every instance's token check before the rows disappear with the user.
+   * Deletes a user with everything theirs. In one transaction, the logins are revoked and leave
+   * tombstones before the rows disappear with the user: instances running now hear of the
+   * revocation, instances started later read the tombstones.
    */
   async deleteUser(userId: string, byUserId: string): Promise<boolean> {
-    await this.logins.revokeAllExcept(userId, 'user.deleted');
-    const deleted = await this.users.delete(userId);
+    const { deleted, result: revoked } = await this.users.delete(userId, (manager) => this.logins.revokeForDeletionWithin(manager, userId));
+    if (revoked) this.logins.announce(revoked);
     if (deleted) this.audit.record({ type: 'user.deleted', userId, details: byUserId === userId ? { by: 'self' } : { by: byUserId } });
     return deleted;
   }

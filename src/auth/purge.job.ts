@@ -15,8 +15,8 @@ const MARGIN_MS = 30_000;
 
 /**
  * Removes what can matter no more: ended and revoked logins (with their session rows and
- * refresh tokens) and audit events past AUDIT_RETENTION. In batches; SKIP LOCKED makes it safe
- * on several instances at once.
+ * refresh tokens), tombstones of deleted users' logins, and audit events past AUDIT_RETENTION.
+ * In batches; SKIP LOCKED makes it safe on several instances at once.
  */
 @Injectable()
 export class PurgeJob {
@@ -35,7 +35,9 @@ export class PurgeJob {
     this.running = true;
     try {
       const purged = await this.run();
-      if (purged.logins + purged.events > 0) this.logger.log(`Purged ${purged.logins} logins and ${purged.events} audit events`);
+      if (purged.logins + purged.tombstones + purged.events > 0) {
+        this.logger.log(`Purged ${purged.logins} logins, ${purged.tombstones} login tombstones and ${purged.events} audit events`);
+      }
     } catch (error) {
       this.logger.warn(`Purge failed: ${(error as Error).message}`);
     } finally {
@@ -43,11 +45,12 @@ export class PurgeJob {
     }
   }
 
-  async run(now = Date.now()): Promise<{ logins: number; events: number }> {
+  async run(now = Date.now()): Promise<{ logins: number; tombstones: number; events: number }> {
     const revokedBefore = new Date(now - revocationHorizonMs(this.config.get('jwt', { infer: true })) - MARGIN_MS);
     const eventsBefore = new Date(now - this.config.get('audit.retentionMs', { infer: true }));
     return {
       logins: await inBatches(() => this.logins.purge(revokedBefore, BATCH)),
+      tombstones: await inBatches(() => this.logins.purgeTombstones(revokedBefore, BATCH)),
       events: await inBatches(() => this.audit.purgeOlderThan(eventsBefore, BATCH)),
     };
   }

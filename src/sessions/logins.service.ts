@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { IsNull, MoreThanOrEqual, Not, Repository, type EntityManager } from 'typeorm';
+import { IsNull, Not, Repository, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Login, type LoginKind } from './login.entity.js';
 
@@ -87,10 +87,17 @@ export class LoginsService {
       .getMany();
   }
 
-  /** Logins revoked at or after `since`: the start-up load of the token revocation list. */
+  /**
+   * Logins revoked at or after `since`: the start-up load of the token revocation list. Those of
+   * deleted users are gone with them, so their tombstones are read too.
+   */
   async listRevokedSince(since: Date): Promise<Array<{ id: string; revokedAt: Date }>> {
-    const rows = await this.logins.find({ select: { id: true, revokedAt: true }, where: { revokedAt: MoreThanOrEqual(since) } });
-    return rows.map(({ id, revokedAt }) => ({ id, revokedAt: revokedAt! }));
+    const rows: Array<{ id: string; revoked_at: Date | string }> = await this.logins.query(
+      `SELECT id, revoked_at FROM logins WHERE revoked_at >= $1
+       UNION ALL SELECT login_id, revoked_at FROM login_tombstones WHERE revoked_at >= $1`,
+      [since],
+    );
+    return rows.map((row) => ({ id: row.id, revokedAt: new Date(row.revoked_at) }));
   }
 
   /** Records use and pushes the idle expiry forward, never past the absolute one. */
@@ -141,6 +148,22 @@ export class LoginsService {
     return this.revokeRows(manager, { userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) }, reason);
   }
 
+  /**
+   * For a user about to be deleted, inside the deletion's transaction: revokes every login and
+   * keeps a tombstone (login id and revocation time, nothing personal) of each, so instances
+   * that start after the rows are gone still reject the access tokens. `announce` the result
+   * once committed.
+   */
+  async revokeForDeletionWithin(manager: EntityManager, userId: string): Promise<RevokedLogins> {
+    const revoked = await this.revokeAllExceptWithin(manager, userId, 'user.deleted');
+    await manager.query(
+      `INSERT INTO login_tombstones (login_id, revoked_at)
+       SELECT id, revoked_at FROM logins WHERE user_id = $1 ON CONFLICT (login_id) DO NOTHING`,
+      [userId],
+    );
+    return revoked;
+  }
+
   /** Tells every part (and instance) that these logins ended, and audits each; returns how many. */
   announce({ reason, logins }: RevokedLogins): number {
     if (logins.length > 0) this.revocations.next({ loginIds: logins.map((login) => login.id) });
@@ -161,6 +184,16 @@ export class LoginsService {
          SELECT id FROM logins
           WHERE revoked_at < $1 OR (revoked_at IS NULL AND (expires_at < now() OR absolute_expires_at < now()))
           LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [revokedBefore, batch],
+    );
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  /** Deletes tombstones older than `revokedBefore` (no access token of theirs is valid), at most `batch`. */
+  async purgeTombstones(revokedBefore: Date, batch: number): Promise<number> {
+    const result: unknown = await this.logins.query(
+      `DELETE FROM login_tombstones WHERE login_id IN (
+         SELECT login_id FROM login_tombstones WHERE revoked_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [revokedBefore, batch],
     );
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;

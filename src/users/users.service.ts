@@ -107,10 +107,20 @@ export class UsersService {
     return this.getById(id);
   }
 
-  /** Deletes the user; their logins, sessions and notes go with them (foreign keys cascade). */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Deletes the user; their logins, sessions and notes go with them (foreign keys cascade).
+   * `alongside` runs first in the same transaction, with the user row locked: a login being
+   * recorded (`holdCredentials`) has committed by then, or will find no user.
+   */
+  async delete<T>(id: string, alongside?: (manager: EntityManager) => Promise<T>): Promise<{ deleted: boolean; result?: T }> {
     this.rolesCache.delete(id);
-    return ((await this.users.delete({ id })).affected ?? 0) > 0;
+    return this.users.manager.transaction(async (manager) => {
+      const locked: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      if (locked.length === 0) return { deleted: false };
+      const result = alongside ? await alongside(manager) : undefined;
+      await manager.delete(User, { id });
+      return { deleted: true, ...(alongside ? { result } : {}) };
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { CreateNotes1764633600000 } from './1764633600000-create-notes.js';
 import { CreateRefreshTokens1764720000000 } from './1764720000000-create-refresh-tokens.js';
 import { CreateAuthEvents1764806400000 } from './1764806400000-create-auth-events.js';
 import { AddUsersCredentialsVersion1796112000000 } from './1796112000000-add-users-credentials-version.js';
+import { CreateLoginTombstones1796112060000 } from './1796112060000-create-login-tombstones.js';
 
 /** Every migration, in order. Explicit rather than a glob: ESM and bundlers resolve it the same. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateRefreshTokens1764720000000,
   CreateAuthEvents1764806400000,
   AddUsersCredentialsVersion1796112000000,
+  CreateLoginTombstones1796112060000,
 ];
