@@ -22,6 +22,34 @@ export interface RevocationBroadcast {
 
 export const CHANNEL = 'nest_dual_auth_revocations';
 
+/**
+ * PostgreSQL refuses a NOTIFY payload of 8000 bytes or more; one revocation can end thousands of
+ * logins. Every kind of broadcast sends messages under this size, so none depends on its limit.
+ */
+export const MAX_MESSAGE_BYTES = 7_999;
+
+/** Splits a revocation into messages whose JSON fits in `maxBytes`; each id goes in exactly one. */
+export function splitRevocation(message: RevocationMessage, maxBytes = MAX_MESSAGE_BYTES): RevocationMessage[] {
+  const empty = Buffer.byteLength(JSON.stringify({ loginIds: [], until: message.until }));
+  const messages: RevocationMessage[] = [];
+  let loginIds: string[] = [];
+  let size = empty;
+  for (const id of message.loginIds) {
+    const idBytes = Buffer.byteLength(JSON.stringify(id));
+    if (empty + idBytes > maxBytes) throw new Error(`A login id of ${idBytes} bytes does not fit in a revocation message`);
+    // A comma separates it from the previous id.
+    if (loginIds.length > 0 && size + 1 + idBytes > maxBytes) {
+      messages.push({ loginIds, until: message.until });
+      loginIds = [];
+      size = empty;
+    }
+    size += (loginIds.length > 0 ? 1 : 0) + idBytes;
+    loginIds.push(id);
+  }
+  if (loginIds.length > 0) messages.push({ loginIds, until: message.until });
+  return messages;
+}
+
 function parse(raw: string): RevocationMessage | null {
   try {
     const value = JSON.parse(raw) as RevocationMessage;

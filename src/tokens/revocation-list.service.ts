@@ -4,7 +4,7 @@ import { ConfigService, type AppConfigService } from '../config/config.module.js
 import { DatabaseShutdown } from '../database/database-shutdown.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { REVOCATION_BROADCAST } from './tokens.constants.js';
-import type { RevocationBroadcast, RevocationMessage } from './revocation-broadcast.js';
+import { splitRevocation, type RevocationBroadcast, type RevocationMessage } from './revocation-broadcast.js';
 
 /** On top of JWT_CLOCK_TOLERANCE: instances (and the database) whose clocks disagree a little. */
 const CLOCK_DRIFT_MS = 30_000;
@@ -88,8 +88,22 @@ export class RevocationListService implements OnModuleInit {
     }
   }
 
-  /** A few tries; a broadcast that still fails is covered by the other instances' reload. */
+  /**
+   * In messages small enough for any broadcast, each given a few tries; one that still fails is
+   * covered by the other instances' reload.
+   */
   private async publish(message: RevocationMessage): Promise<void> {
+    let parts: RevocationMessage[];
+    try {
+      parts = splitRevocation(message);
+    } catch (error) {
+      this.logger.error(`Revocation broadcast skipped: ${(error as Error).message}`);
+      return;
+    }
+    for (const part of parts) await this.publishPart(part);
+  }
+
+  private async publishPart(message: RevocationMessage): Promise<void> {
     for (let attempt = 1; attempt <= 3 && !this.stopped; attempt++) {
       try {
         return await this.broadcast.publish(message);
