@@ -20,7 +20,8 @@ if (process.env.REDIS_URL) broadcasts.push(['Redis pub/sub', process.env.REDIS_U
 
 describe.each(broadcasts)('two instances, revocation over %s', (_name, redisUrl) => {
   const keys = es256Pair();
-  const env = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, REDIS_URL: redisUrl };
+  // Room for the 250 logins of one user below.
+  const env = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, REDIS_URL: redisUrl, MAX_LOGINS_PER_USER: '1000' };
   let db: TestDatabase;
   let a: TestApp;
   let b: TestApp;

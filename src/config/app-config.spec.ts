@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000, clockToleranceMs: 5_000, refreshReuseGraceMs: 2_000 });
     expect(config.abuse).toEqual({ loginMaxFailures: 5, loginAccountMaxFailures: 20, throttleAuthLimit: 60 });
     expect(config.audit.retentionMs).toBe(90 * 86_400_000);
+    expect(config.logins.maxPerUser).toBe(100);
   });
 
   it('reads values and treats empty strings as unset', () => {
@@ -71,6 +72,7 @@ describe('loadConfig', () => {
     ['JWT_PRIVATE_KEY', { JWT_PRIVATE_KEY: 'not a pem' }],
     ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'a@example.com' }],
     ['LOGIN_MAX_FAILURES', { LOGIN_MAX_FAILURES: '0' }],
+    ['MAX_LOGINS_PER_USER', { MAX_LOGINS_PER_USER: '0' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TRUST_PROXY', { TRUST_PROXY: '$(rm -rf)' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],

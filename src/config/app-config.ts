@@ -42,6 +42,8 @@ export interface AppConfig {
     /** How soon after its use a refresh token presented again is a race, not theft (0 = never). */
     refreshReuseGraceMs: number;
   };
+  /** Active logins one user may hold; past it, a new login ends the least recently used. */
+  logins: { maxPerUser: number };
   admin: { email: string | undefined; password: string | undefined };
   abuse: { loginMaxFailures: number; loginAccountMaxFailures: number; throttleAuthLimit: number };
   audit: { retentionMs: number };
@@ -140,6 +142,7 @@ export function loadConfig(env: Env): AppConfig {
     redis: { url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) },
     session,
     jwt,
+    logins: { maxPerUser: int(env, 'MAX_LOGINS_PER_USER', 100, 1, 100_000) },
     admin,
     abuse: {
       loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),

@@ -11,7 +11,10 @@ import { LoginsService } from './logins.service.js';
 export class DevicesController {
   constructor(private readonly logins: LoginsService) {}
 
-  /** Active logins, most recently used first; `current` marks the one making this request. */
+  /**
+   * Active logins, most recently used first; `current` marks the one making this request. An
+   * array by contract, without paging: MAX_LOGINS_PER_USER bounds it.
+   */
   @Get()
   @ApiOkResponse({ type: [DeviceResponse] })
   async list(@CurrentUser() user: AuthUser): Promise<DeviceResponse[]> {

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { IsNull, Not, Repository, type EntityManager } from 'typeorm';
+import { IsNull, Not, Repository, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { Login, type LoginKind } from './login.entity.js';
 
 export interface NewLogin {
@@ -20,7 +21,14 @@ export interface Revocation {
   loginIds: string[];
 }
 
-export type RevocationReason = 'logout' | 'device' | 'other-devices' | 'password.changed' | 'user.deleted' | 'token.reuse_detected';
+export type RevocationReason =
+  | 'logout'
+  | 'device'
+  | 'other-devices'
+  | 'password.changed'
+  | 'user.deleted'
+  | 'token.reuse_detected'
+  | 'login.limit';
 
 /** Logins revoked inside a caller's transaction, to `announce` once it has committed. */
 export interface RevokedLogins {
@@ -35,24 +43,30 @@ export class LoginsService {
   /** Emits after logins are revoked, once the database says so. */
   readonly revoked$ = this.revocations.asObservable();
 
+  private readonly maxPerUser: number;
+
   constructor(
     @InjectRepository(Login) private readonly logins: Repository<Login>,
     private readonly audit: AuditService,
-  ) {}
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.maxPerUser = config.get('logins.maxPerUser', { infer: true });
+  }
 
   /**
    * Records a login, in one transaction with `holds`: when it answers false (the credentials
    * checked are no longer current, or the user is gone), nothing is recorded and the answer is
-   * null. `holds` locks what it checked until the login is committed.
+   * null. `holds` locks what it checked until the login is committed. Past MAX_LOGINS_PER_USER
+   * active logins, the least recently used ones end.
    */
-  create(login: NewLogin, holds?: (manager: EntityManager) => Promise<boolean>): Promise<Login | null> {
+  async create(login: NewLogin, holds?: (manager: EntityManager) => Promise<boolean>): Promise<Login | null> {
     const now = Date.now();
     const absolute = now + login.absoluteTtlMs;
     // Inside a transaction only its own manager: the embedded database has one connection.
-    return this.logins.manager.transaction(async (manager) => {
+    const created = await this.logins.manager.transaction(async (manager) => {
       if (holds && !(await holds(manager))) return null;
       const logins = manager.getRepository(Login);
-      return logins.save(
+      const saved = await logins.save(
         logins.create({
           userId: login.userId,
           kind: login.kind,
@@ -63,7 +77,25 @@ export class LoginsService {
           ip: login.ip?.slice(0, 64) ?? null,
         }),
       );
+      return { saved, evicted: await this.revokeBeyondLimit(manager, saved) };
     });
+    if (!created) return null;
+    this.announce(created.evicted);
+    return created.saved;
+  }
+
+  /** Ends the user's least recently used active logins beyond the limit, `login` aside. */
+  private revokeBeyondLimit(manager: EntityManager, login: Login): Promise<RevokedLogins> {
+    return this.revokeRows(
+      manager,
+      `id IN (SELECT id FROM logins
+               WHERE user_id = :userId AND id <> :loginId
+                 AND revoked_at IS NULL AND expires_at > now() AND absolute_expires_at > now()
+               ORDER BY last_used_at DESC, created_at DESC OFFSET :keep)
+       AND revoked_at IS NULL`,
+      'login.limit',
+      { userId: login.userId, loginId: login.id, keep: this.maxPerUser - 1 },
+    );
   }
 
   /** The login if it is neither revoked nor expired. */
@@ -203,12 +235,12 @@ export class LoginsService {
     return this.announce(await this.revokeRows(this.logins.manager, where, reason));
   }
 
-  private async revokeRows(manager: EntityManager, where: RevokeWhere, reason: RevocationReason): Promise<RevokedLogins> {
+  private async revokeRows(manager: EntityManager, where: RevokeWhere | string, reason: RevocationReason, parameters: ObjectLiteral = {}): Promise<RevokedLogins> {
     const result = await manager
       .createQueryBuilder()
       .update(Login)
       .set({ revokedAt: () => 'now()' })
-      .where({ ...where, revokedAt: IsNull() })
+      .where(typeof where === 'string' ? where : { ...where, revokedAt: IsNull() }, parameters)
       .returning(['id', 'userId', 'kind'])
       .execute();
     const rows = (result.raw ?? []) as Array<{ id: string; user_id: string; kind: LoginKind }>;
