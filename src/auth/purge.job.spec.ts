@@ -15,6 +15,7 @@ describe('PurgeJob', () => {
         revokedBefore = before;
         return 0;
       },
+      purgeTombstones: async () => 0,
     } as unknown as LoginsService;
     const audit = { purgeOlderThan: async () => 0 } as unknown as AuditService;
     const now = Date.parse('2026-11-30T00:00:00Z');
