@@ -31,7 +31,7 @@ export class UsersService {
     try {
       return await this.users.save(user);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw new ConflictException('Email is already registered');
       }
       throw error;
@@ -124,20 +124,20 @@ export class UsersService {
   }
 
   /**
-   * Makes sure the configured first administrator exists and has the admin role. Idempotent:
-   * an existing account keeps its password and gains the role if it lacked it.
+   * Creates the configured first administrator when no account has that email. An existing
+   * account is never changed: someone may have registered the address before it was configured.
+   * `created` is false when the account already existed, or another instance created it at the
+   * same moment (the unique index decides).
    */
-  async ensureAdmin(email: string, password: string): Promise<User> {
+  async createAdminIfMissing(email: string, password: string): Promise<{ user: User; created: boolean }> {
     const existing = await this.findByEmail(email);
-    if (existing) {
-      return existing.roles.includes('admin') ? existing : this.setRoles(existing.id, [...existing.roles, 'admin']);
-    }
+    if (existing) return { user: existing, created: false };
+    const user = this.users.create({ email: normalizeEmail(email), passwordHash: await hashPassword(password), roles: ['user', 'admin'] });
     try {
-      const created = await this.create({ email, password });
-      return this.setRoles(created.id, ['user', 'admin']);
+      return { user: await this.users.save(user), created: true };
     } catch (error) {
-      // Another instance created it at the same moment.
-      if (error instanceof ConflictException) return this.ensureAdmin(email, password);
+      const winner = isUniqueViolation(error) ? await this.findByEmail(email) : null;
+      if (winner) return { user: winner, created: false };
       throw error;
     }
   }
@@ -164,4 +164,8 @@ export class UsersService {
     const user = await this.findByEmail(email);
     return (await verifyPassword(user?.passwordHash, password)) ? user : null;
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION;
 }
