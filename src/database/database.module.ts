@@ -23,12 +23,27 @@ import { EmbeddedDatabase } from './embedded-database.js';
 })
 class EmbeddedDatabaseModule {}
 
+/**
+ * Runs the work registered with DatabaseShutdown. Nest calls the shutdown hooks of global
+ * modules (this one's parent, TypeORM's, Redis's) after those of all other modules, in an order
+ * that closes the pool first; a module that is not global runs while the pool and Redis are open.
+ */
+@Module({})
+class DatabaseShutdownModule implements OnApplicationShutdown {
+  constructor(private readonly shutdown: DatabaseShutdown) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown.run();
+  }
+}
+
 @Global()
 @Module({
   providers: [DatabaseShutdown],
   exports: [DatabaseShutdown],
   imports: [
     EmbeddedDatabaseModule,
+    DatabaseShutdownModule,
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedDatabaseModule],
       inject: [ConfigService, EMBEDDED_DATABASE],
@@ -50,6 +65,7 @@ export class DatabaseModule implements OnApplicationShutdown {
 
   /** The pool must end before PGlite closes under it; hook order alone does not promise that. */
   async onApplicationShutdown(): Promise<void> {
+    // Normally done already by DatabaseShutdownModule; a second run finds no task left.
     await this.shutdown.run();
     try {
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
