@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { Subject } from 'rxjs';
 import { DatabaseShutdown } from '../database/database-shutdown.js';
-import type { LoginsService } from '../sessions/logins.service.js';
-import { LocalBroadcast } from './revocation-broadcast.js';
+import type { LoginsService, Revocation } from '../sessions/logins.service.js';
+import { LocalBroadcast, type RevocationBroadcast, type RevocationMessage } from './revocation-broadcast.js';
 import { RevocationListService } from './revocation-list.service.js';
 import { jwtConfigService, jwtTestConfig } from './tokens.fixture.js';
 
@@ -27,5 +28,37 @@ describe('RevocationListService', () => {
     jest.setSystemTime(revokedAt.getTime() + 60_000 + 119_000);
     expect(revocations.isRevoked('l1')).toBe(true);
     expect(askedSince!.getTime()).toBeLessThanOrEqual(revokedAt.getTime() - 180_000);
+  });
+
+  it('does not finish stopping before the revocations in flight are published', async () => {
+    const events: string[] = [];
+    const revoked = new Subject<Revocation>();
+    const logins = { revoked$: revoked.asObservable(), listRevokedSince: async () => [] } as unknown as LoginsService;
+    let release: (() => void) | undefined;
+    const broadcast: RevocationBroadcast = {
+      start: async () => undefined,
+      stop: async () => void events.push('broadcast stopped'),
+      publish: (message: RevocationMessage) =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            events.push(`published ${message.loginIds.join()}`);
+            resolve();
+          };
+        }),
+    };
+    const config = jwtConfigService(jwtTestConfig(60_000));
+    const shutdown = new DatabaseShutdown();
+    const list = new RevocationListService(logins, broadcast, config, shutdown);
+    await list.onModuleInit();
+
+    revoked.next({ loginIds: ['l1'] });
+    expect(list.isRevoked('l1')).toBe(true);
+    const stopping = shutdown.run().then(() => events.push('shut down'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual([]);
+
+    release?.();
+    await stopping;
+    expect(events).toEqual(['published l1', 'broadcast stopped', 'shut down']);
   });
 });

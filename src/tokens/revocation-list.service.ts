@@ -33,6 +33,8 @@ export class RevocationListService implements OnModuleInit {
   private subscription?: Subscription;
   private sweeper?: NodeJS.Timeout;
   private stopped = false;
+  /** Publishes under way: a short-lived process (the CLI) must not exit before they are sent. */
+  private readonly publishing = new Set<Promise<void>>();
 
   constructor(
     private readonly logins: LoginsService,
@@ -57,7 +59,8 @@ export class RevocationListService implements OnModuleInit {
       const message = { loginIds, until: Date.now() + this.horizonMs };
       // Here at once; everywhere else as fast as the broadcast goes.
       this.add(message);
-      void this.publish(message);
+      const published = this.publish(message).finally(() => this.publishing.delete(published));
+      this.publishing.add(published);
     });
     await this.reload();
     // The sweep also reloads from the database: a broadcast another instance failed to send
@@ -73,9 +76,10 @@ export class RevocationListService implements OnModuleInit {
   }
 
   private async stop(): Promise<void> {
-    this.stopped = true;
     this.subscription?.unsubscribe();
     clearInterval(this.sweeper);
+    await Promise.all(this.publishing);
+    this.stopped = true;
     await this.broadcast.stop();
   }
 
