@@ -28,7 +28,8 @@ export type RevocationReason =
   | 'password.changed'
   | 'user.deleted'
   | 'token.reuse_detected'
-  | 'login.limit';
+  | 'login.limit'
+  | 'operator';
 
 /** Logins revoked inside a caller's transaction, to `announce` once it has committed. */
 export interface RevokedLogins {
