@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { UsersService } from '../src/users/users.service.js';
 import { createUser, loginAs, uniqueEmail } from './support/kit.js';
+import { startServer } from './support/server-process.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -73,4 +77,24 @@ describe('first administrator from the configuration', () => {
     const rows: Array<{ count: string }> = await ds.query('SELECT count(*) FROM users WHERE email = $1', [other]);
     expect(Number(rows[0]?.count)).toBe(1);
   }, 60_000);
+
+  it('the service warns at start-up that the existing account was left unchanged, and how to promote it', async () => {
+    const email = uniqueEmail('taken');
+    await createUser(await restart(), { email, password: 'squatter password' });
+    await t?.close();
+    t = undefined;
+    // Keys and secrets go to a folder of their own on PostgreSQL too, never into the repository.
+    const dataDir = db.dataDir ?? mkdtempSync(join(tmpdir(), 'nda-admin-'));
+    try {
+      const server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: db.url ?? '', ADMIN_EMAIL: email, ADMIN_PASSWORD });
+      const { stdout } = await server.stop();
+      const warning = stdout.split('\n').find((line) => line.includes('was left unchanged'));
+      expect(warning).toContain(email);
+      expect(warning).toContain(`npm run cli -- promote ${email}`);
+      expect(warning && JSON.parse(warning).level).toBe(40);
+      expect(stdout).not.toContain(ADMIN_PASSWORD);
+    } finally {
+      if (!db.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
