@@ -5,6 +5,7 @@ import { LoginLockoutService } from '../abuse/login-lockout.service.js';
 import type { AuditEventType } from '../audit/audit-event.entity.js';
 import { AuditService } from '../audit/audit.service.js';
 import { UsersService } from '../users/users.service.js';
+import { isSessionLogin } from '../sessions/session.middleware.js';
 import { LOCAL_STRATEGY } from './auth-mode.js';
 import { clientInfo } from './client-info.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -68,5 +69,5 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
 }
 
 function loginMode(request: Request): 'session' | 'token' {
-  return /\/session\/login\/*$/i.test(request.path) ? 'session' : 'token';
+  return isSessionLogin(request.path) ? 'session' : 'token';
 }

@@ -41,9 +41,19 @@ export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app
   };
 }
 
-/** As Express routes it: any letter case, with or without a trailing slash. */
-function isSessionLogin(path: string): boolean {
-  return path.toLowerCase().replace(/\/+$/, '') === SESSION_LOGIN_PATH;
+/** As Express routes it: any letter case, with or without trailing slashes. */
+export function isSessionLogin(path: string): boolean {
+  return withoutTrailingSlashes(path.toLowerCase()) === SESSION_LOGIN_PATH;
+}
+
+/**
+ * A loop, not `/\/+$/`: that regex retries from every slash of a run, so a long run of slashes
+ * followed by another character costs quadratic time before any authentication.
+ */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return path.slice(0, end);
 }
 
 function expressSession(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
