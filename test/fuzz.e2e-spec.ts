@@ -54,8 +54,12 @@ const HOSTILE_STRINGS = [
   '-200000-01-01T00:00:00Z',
   '__proto__',
   'constructor',
+  '\ud800',
+  'ada\udfff@example.com',
 ];
-const FIELDS = ['email', 'password', 'name', 'title', 'body', 'roles', 'refreshToken', 'currentPassword', 'newPassword', '__proto__', 'constructor', 'id', 'isAdmin'];
+const FIELDS = ['email', 'password', 'name', 'title', 'body', 'roles', 'refreshToken', 'currentPassword', 'newPassword', '__proto__', 'constructor', 'id', 'isAdmin', '\udc00'];
+/** Nesting far past anything the API accepts, as raw JSON text (recursive code overflows its stack on it). */
+const DEEP = [...[3_000, 20_000].map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`), `${'{"a":'.repeat(3_000)}1${'}'.repeat(3_000)}`];
 
 function value(depth = 0): unknown {
   switch (Math.floor(random() * 10)) {
@@ -150,6 +154,7 @@ describe(`fuzz: every OpenAPI operation (seed ${SEED}, ${PER_OPERATION} requests
             if (kind === 0) req = req.set('Content-Type', 'application/json').send('{"email": "x');
             else if (kind === 1) req = req.set('Content-Type', pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])).send('email=a&password=b');
             else if (kind === 2) req = req.set('Content-Type', 'application/json').send(JSON.stringify(pick([[], [1, 2], 'string', 42, null])));
+            else if (kind === 3) req = req.set('Content-Type', 'application/json').send(`{"${pick(FIELDS.slice(0, 9))}":${pick(DEEP)}}`);
             else req = req.send(body());
           }
           const res = await req;

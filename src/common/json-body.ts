@@ -5,24 +5,55 @@ import { errorBody } from './error-body.js';
 
 export const JSON_BODY_LIMIT = '100kb';
 
-/** JSON bodies up to 100 kB; a NUL character in any string is refused (PostgreSQL text cannot hold it). */
+/** Deeper than any body the API accepts; deeper ones overflow the stack of recursive validators. */
+const JSON_MAX_DEPTH = 32;
+
+/**
+ * JSON bodies up to 100 kB, refused with a 400 when a string or key holds a NUL (PostgreSQL text
+ * cannot hold it) or a lone surrogate (not Unicode: validators and encoders throw on it), or when
+ * arrays and objects nest deeper than JSON_MAX_DEPTH.
+ */
 export function jsonBody(): RequestHandler {
   const parse = express.json({ limit: JSON_BODY_LIMIT });
   return (req, res, next) =>
     parse(req, res, (error?: unknown) => {
       if (error) return next(error);
-      if (containsNul(req.body)) {
-        res.status(400).json(errorBody(400, ['strings must not contain NUL characters']));
+      const problem = bodyProblem(req.body);
+      if (problem) {
+        res.status(400).json(errorBody(400, [problem]));
         return;
       }
       next();
     });
 }
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
+/** One pass over the parsed body with an explicit stack: linear in its size, whatever its depth. */
+function bodyProblem(body: unknown): string | undefined {
+  const pending: Array<[unknown, number]> = [[body, 0]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [value, depth] = item;
+    if (typeof value === 'string') {
+      const problem = stringProblem(value);
+      if (problem) return problem;
+    } else if (value !== null && typeof value === 'object') {
+      if (depth >= JSON_MAX_DEPTH) return `arrays and objects must not nest deeper than ${JSON_MAX_DEPTH} levels`;
+      for (const [key, child] of Object.entries(value)) {
+        const problem = stringProblem(key);
+        if (problem) return problem;
+        pending.push([child, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
+// ES2024 in Node 20; the compiler's lib stays ES2023 so that nothing Node 20 lacks type-checks.
+type WellFormedString = string & { isWellFormed(): boolean };
+
+function stringProblem(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'strings must not contain NUL characters';
+  if (!(value as WellFormedString).isWellFormed()) return 'strings must be well-formed Unicode (no lone surrogates)';
+  return undefined;
 }
 
 /** body-parser's error types and the answer each deserves. */
