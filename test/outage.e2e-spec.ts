@@ -44,6 +44,9 @@ describe('database outage', () => {
     const health = await request(t.http).get('/api/health');
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ status: 'error', details: { database: { status: 'down' } } });
+    expect(health.body.details.database).toEqual({ status: 'down' });
+    const { hostname, port } = new URL(db.url!);
+    for (const leak of ['ECONN', 'message', hostname, `:${port}`, name]) expect(health.text).not.toContain(leak);
     const me = await client.get('/api/users/me');
     expect(me.status).toBe(503);
     expect(me.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });

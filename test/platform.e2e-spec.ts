@@ -74,4 +74,15 @@ describe('GET /api/health with an unreachable Redis', () => {
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: 'error', details: { database: { status: 'up' }, redis: { status: 'down' } } });
   });
+
+  it('says up or down only, never the driver error, host or port', async () => {
+    const res = await request(t.http).get('/api/health');
+    expect(res.body).toEqual({
+      status: 'error',
+      info: { database: { status: 'up' } },
+      error: { redis: { status: 'down' } },
+      details: { database: { status: 'up' }, redis: { status: 'down' } },
+    });
+    expect(res.text).not.toMatch(/ECONN|127\.0\.0\.1|:1\b|connection|message/i);
+  });
 });

@@ -1,6 +1,13 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { Public } from '../auth/decorators/auth.decorator.js';
 import { REDIS } from '../redis/redis.constants.js';
@@ -11,6 +18,8 @@ const TIMEOUT_MS = 1500;
 @Public()
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
@@ -18,11 +27,23 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis | null,
   ) {}
 
-  /** 200 when the database (and Redis, when configured) answer; 503 with details otherwise. */
+  /** 200 when the database (and Redis, when configured) answer; 503 naming what is down otherwise. */
   @Get()
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'A dependency does not answer' })
-  check() {
+  async check(): Promise<HealthCheckResult> {
+    try {
+      return statusOnly(await this.health.check(this.checks()));
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      // Driver errors name hosts, ports and databases: the log keeps them, the public answer does not.
+      this.logger.warn(`Health check failed: ${JSON.stringify(result.error ?? result.details)}`);
+      throw new ServiceUnavailableException(statusOnly(result));
+    }
+  }
+
+  private checks(): Array<() => PromiseLike<HealthIndicatorResult>> {
     const checks: Array<() => PromiseLike<HealthIndicatorResult>> = [() => this.db.pingCheck('database', { timeout: TIMEOUT_MS })];
     const redis = this.redis;
     if (redis) {
@@ -33,6 +54,13 @@ export class HealthController {
         }).withTimeout(TIMEOUT_MS),
       );
     }
-    return this.health.check(checks);
+    return checks;
   }
+}
+
+/** The terminus shape `{status, info, error, details}` with each dependency reduced to its status. */
+function statusOnly(result: HealthCheckResult): HealthCheckResult {
+  const strip = (section: Partial<HealthIndicatorResult> | undefined): HealthIndicatorResult | undefined =>
+    section && Object.fromEntries(Object.entries(section).flatMap(([key, value]) => (value ? [[key, { status: value.status }]] : [])));
+  return { status: result.status, info: strip(result.info), error: strip(result.error), details: strip(result.details) ?? {} };
 }
