@@ -5,8 +5,8 @@ import { createUser, loginAs, type TestUser } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase } from './support/test-database.js';
 
-const cookieOf = (res: request.Response) =>
-  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='));
+const cookieOf = (res: request.Response, name = 'sid') =>
+  ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith(`${name}=`));
 
 describe('session mode', () => {
   let t: TestApp;
@@ -211,7 +211,35 @@ describe('COOKIE_SECURE=true behind a TLS-terminating proxy', () => {
       .set('X-Forwarded-Proto', 'https')
       .send({ email: user.email, password: user.password });
     expect(res.status).toBe(200);
-    expect(cookieOf(res)).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(cookieOf(res, '__Host-sid')).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+  });
+
+  it('names the cookie __Host-sid: Secure, Path=/, no Domain; it authenticates, a planted sid does not, logout clears it', async () => {
+    const user = await createUser(t);
+    const https = (req: request.Test) => req.set('X-Forwarded-Proto', 'https');
+    const login = await https(request(t.http).post('/api/auth/session/login')).send({ email: user.email, password: user.password });
+    expect(login.status).toBe(200);
+    const setCookie = cookieOf(login, '__Host-sid');
+    expect(setCookie).toBeDefined();
+    const attributes = setCookie!.split('; ').slice(1);
+    expect(attributes).toEqual(expect.arrayContaining(['Path=/', 'Secure', 'HttpOnly', 'SameSite=Lax']));
+    expect(attributes.some((a) => /^domain=/i.test(a))).toBe(false);
+    expect(cookieOf(login, 'sid')).toBeUndefined();
+
+    const value = setCookie!.split(';')[0]!.slice('__Host-sid='.length);
+    await https(request(t.http).get('/api/examples/session-only')).set('Cookie', `__Host-sid=${value}`).expect(200);
+    // The same value under the plain name, as a sibling subdomain could set it: not a session cookie here.
+    await https(request(t.http).get('/api/examples/session-only')).set('Cookie', `sid=${value}`).expect(401);
+
+    const logout = await https(request(t.http).post('/api/auth/session/logout')).set('Cookie', `sid=x; __Host-sid=${value}`).set('X-CSRF-Token', login.body.csrfToken);
+    expect(logout.status).toBe(204);
+    expect(cookieOf(logout, '__Host-sid')).toMatch(/^__Host-sid=; Path=\/; Expires=Thu, 01 Jan 1970/);
+    await https(request(t.http).get('/api/examples/session-only')).set('Cookie', `__Host-sid=${value}`).expect(401);
+  });
+
+  it('documents the __Host-sid cookie in the OpenAPI security scheme', async () => {
+    const res = await request(t.http).get('/docs-json').expect(200);
+    expect(res.body.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: '__Host-sid' });
   });
 });
 

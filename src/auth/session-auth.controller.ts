@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
-import { SESSION_COOKIE, sessionCookieOptions } from '../sessions/session.middleware.js';
+import { sessionCookieName, sessionCookieOptions } from '../sessions/session.middleware.js';
 import { UserResponse } from '../users/dto/user.response.js';
 import type { User } from '../users/user.entity.js';
 import { AuthMode } from './auth-mode.js';
@@ -27,7 +27,7 @@ export class SessionAuthController {
   ) {}
 
   /**
-   * Logs in with a server-side session: sets the `sid` cookie (a new session id every time, so
+   * Logs in with a server-side session: sets the session cookie (a new session id every time, so
    * a planted one is never adopted) and returns the CSRF token for state-changing requests.
    */
   @Post('session/login')
@@ -58,7 +58,8 @@ export class SessionAuthController {
   async logout(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.logins.revoke(user.id, user.loginId, 'logout');
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
-    res.clearCookie(SESSION_COOKIE, sessionCookieOptions({ session: this.config.get('session', { infer: true }) }));
+    const session = { session: this.config.get('session', { infer: true }) };
+    res.clearCookie(sessionCookieName(session), sessionCookieOptions(session));
   }
 
   /** The session's CSRF token, for a page that lost it. */

@@ -9,7 +9,14 @@ import { serviceSecret } from '../common/secret-file.js';
 import type { LoginsService } from './logins.service.js';
 import { DatabaseSessionStore } from './session-store.js';
 
-export const SESSION_COOKIE = 'sid';
+/**
+ * The session cookie's name, decided here only: `__Host-sid` whenever the cookie is Secure, so
+ * the browser refuses one planted by a sibling subdomain or over plain HTTP (RFC 6265bis
+ * cookie prefixes); plain `sid` over HTTP in development, where a `__Host-` cookie cannot be set.
+ */
+export function sessionCookieName(config: Pick<AppConfig, 'session'>): string {
+  return config.session.cookieSecure ? '__Host-sid' : 'sid';
+}
 
 /** The cookie options, shared by the middleware and by logout when it clears the cookie. */
 export function sessionCookieOptions(config: Pick<AppConfig, 'session'>) {
@@ -19,11 +26,10 @@ export function sessionCookieOptions(config: Pick<AppConfig, 'session'>) {
 
 /** The route that starts sessions; every other request needs one only if it brings a cookie. */
 export const SESSION_LOGIN_PATH = '/api/auth/session/login';
-const HAS_SESSION_COOKIE = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=`);
 
 /**
  * express-session, then Passport (for `req.logIn`), on the requests that can use them: those
- * carrying a `sid` cookie, and session login. Everything else — public routes, bearer-token
+ * carrying the session cookie, and session login. Everything else — public routes, bearer-token
  * requests — skips both: no session id is generated, hashed and thrown away per request.
  */
 export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
@@ -34,9 +40,11 @@ export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app
     new Logger('Sessions').warn('COOKIE_SECURE is on and TRUST_PROXY is off: behind a proxy, set TRUST_PROXY or no session cookie is sent');
   }
   const initialize = passport.initialize() as RequestHandler;
+  // Linear in the header: each whitespace run follows one `;`, so a failed match scans it once.
+  const hasSessionCookie = new RegExp(`(?:^|;\\s*)${sessionCookieName(config)}=`);
   return (req, res, next) => {
     const cookie = req.headers.cookie;
-    if (!(cookie && HAS_SESSION_COOKIE.test(cookie)) && !isSessionLogin(req.path)) return next();
+    if (!(cookie && hasSessionCookie.test(cookie)) && !isSessionLogin(req.path)) return next();
     sessions(req, res, (error?: unknown) => (error ? next(error) : initialize(req, res, next)));
   };
 }
@@ -58,7 +66,7 @@ function withoutTrailingSlashes(path: string): string {
 
 function expressSession(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
   return session({
-    name: SESSION_COOKIE,
+    name: sessionCookieName(config),
     secret: serviceSecret(config.session.secret, config.app.dataDir),
     store: new DatabaseSessionStore(db, logins, config.session.idleTtlMs),
     // 256-bit ids; stored only as their SHA-256.

@@ -31,7 +31,7 @@ export interface Client {
   /** The login record id (from the devices list). */
   loginId?: string;
   csrfToken?: string;
-  /** The `sid` cookie as sent back (`sid=...`), for replaying it elsewhere. */
+  /** The session cookie as sent back (`sid=...`, or `__Host-sid=...` when Secure), for replaying it elsewhere. */
   cookie?: string;
   accessToken?: string;
   refreshToken?: string;
@@ -63,9 +63,10 @@ export async function createUser(
 
 export const createAdmin = (t: TestApp) => createUser(t, { roles: ['user', 'admin'] });
 
-function sidCookie(setCookie: string[] | string | undefined): string | undefined {
+/** The session cookie from Set-Cookie: `sid` over plain HTTP, `__Host-sid` when COOKIE_SECURE is on. */
+export function sidCookie(setCookie: string[] | string | undefined): string | undefined {
   const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
-  return cookies.find((cookie) => cookie.startsWith('sid='))?.split(';')[0];
+  return cookies.find((cookie) => cookie.startsWith('sid=') || cookie.startsWith('__Host-sid='))?.split(';')[0];
 }
 
 /** Logs `user` in by `mode` and returns a client that sends the matching credentials. */
