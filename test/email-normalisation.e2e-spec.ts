@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+/** `H` + U+0331 lower-cases to `h` + U+0331, whose NFC is the single letter `ẖ` (U+1E96). */
+const decomposed = (local: string) => `H\u0331${local}@example.com`;
+const composed = (local: string) => `\u1e96${local}@example.com`;
+
+describe('one account and one lockout counter per address, whatever its Unicode spelling', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '3' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const login = (email: string, password: string) => request(t.http).post('/api/auth/token/login').send({ email, password });
+
+  it.each([
+    ['decomposed', 'composed', decomposed, composed],
+    ['composed', 'decomposed', composed, decomposed],
+  ])('registers with the %s spelling and logs in with the %s one', async (_a, _b, register, other) => {
+    const local = `ana-${randomUUID().slice(0, 8)}`;
+    const created = await request(t.http).post('/api/auth/register').send({ email: register(local), password: 'correct horse battery' }).expect(201);
+    expect(created.body.email).toBe(composed(local));
+    await request(t.http).post('/api/auth/register').send({ email: other(local), password: 'correct horse battery' }).expect(409);
+    const res = await login(other(local), 'correct horse battery');
+    expect(res.status).toBe(200);
+    const me = await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
+    expect(me.body.id).toBe(created.body.id);
+  });
+
+  it('counts failures under both spellings toward the same lockout', async () => {
+    const local = `ana-${randomUUID().slice(0, 8)}`;
+    await request(t.http).post('/api/auth/register').send({ email: decomposed(local), password: 'correct horse battery' }).expect(201);
+    await login(decomposed(local), 'wrong password').expect(401);
+    await login(composed(local), 'wrong password').expect(401);
+    await login(decomposed(local), 'wrong password').expect(401);
+    const locked = await login(composed(local), 'correct horse battery');
+    expect(locked.status).toBe(429);
+    expect(locked.headers['retry-after']).toBeDefined();
+  });
+});
