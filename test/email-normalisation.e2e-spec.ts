@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { RenormalizeEmails1764936000000 } from '../src/database/migrations/1764936000000-renormalize-emails.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** `H` + U+0331 lower-cases to `h` + U+0331, whose NFC is the single letter `ẖ` (U+1E96). */
@@ -41,5 +43,29 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     const locked = await login(composed(local), 'correct horse battery');
     expect(locked.status).toBe(429);
     expect(locked.headers['retry-after']).toBeDefined();
+  });
+
+  it('re-normalises emails stored in the old form, unless another row holds the new form', async () => {
+    const db = t.app.get(DataSource);
+    const insert = async (email: string) => {
+      const [row]: Array<{ id: string }> = await db.query(`INSERT INTO "users" ("email", "password_hash") VALUES ($1, 'x') RETURNING "id"`, [email]);
+      return row!.id;
+    };
+    const alone = `ana-${randomUUID().slice(0, 8)}`;
+    const taken = `ana-${randomUUID().slice(0, 8)}`;
+    const aloneId = await insert(`h\u0331${alone}@example.com`);
+    const takenOldId = await insert(`h\u0331${taken}@example.com`);
+    const takenNewId = await insert(composed(taken));
+
+    const runner = db.createQueryRunner();
+    try {
+      await new RenormalizeEmails1764936000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const emails = async (id: string) => ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
+    await expect(emails(aloneId)).resolves.toBe(composed(alone));
+    await expect(emails(takenOldId)).resolves.toBe(`h\u0331${taken}@example.com`);
+    await expect(emails(takenNewId)).resolves.toBe(composed(taken));
   });
 });

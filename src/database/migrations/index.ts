@@ -3,6 +3,7 @@ import { CreateLoginsAndSessions1764547200000 } from './1764547200000-create-log
 import { CreateNotes1764633600000 } from './1764633600000-create-notes.js';
 import { CreateRefreshTokens1764720000000 } from './1764720000000-create-refresh-tokens.js';
 import { CreateAuthEvents1764806400000 } from './1764806400000-create-auth-events.js';
+import { RenormalizeEmails1764936000000 } from './1764936000000-renormalize-emails.js';
 import { AddUsersCredentialsVersion1796112000000 } from './1796112000000-add-users-credentials-version.js';
 import { CreateLoginTombstones1796112060000 } from './1796112060000-create-login-tombstones.js';
 
@@ -13,6 +14,7 @@ export const migrations = [
   CreateNotes1764633600000,
   CreateRefreshTokens1764720000000,
   CreateAuthEvents1764806400000,
+  RenormalizeEmails1764936000000,
   AddUsersCredentialsVersion1796112000000,
   CreateLoginTombstones1796112060000,
 ];
