@@ -31,19 +31,26 @@ export interface AuditQuery {
 }
 
 const FLUSH_INTERVAL_MS = 200;
-const MAX_QUEUE = 10_000;
+const RETRY_MAX_DELAY_MS = 30_000;
+const MAX_BATCH = 1000;
+/** Events kept in memory while the database is unreachable; past it, the oldest go first. */
+export const AUDIT_QUEUE_LIMIT = 10_000;
 
 /**
  * The audit trail: the only code that touches auth_events. Events are queued and written in
- * batches off the request path; a failed write is logged and retried once with the next batch.
+ * batches off the request path. A failed batch stays at the head of the queue and is retried,
+ * with a growing pause, until the database answers; only past AUDIT_QUEUE_LIMIT are events lost.
  */
 @Injectable()
 export class AuditService implements OnModuleInit {
   private readonly logger = new Logger(AuditService.name);
-  private queue: Array<{ event: QueryDeepPartialEntity<AuditEvent>; retried: boolean }> = [];
+  private queue: Array<QueryDeepPartialEntity<AuditEvent>> = [];
   private flushing?: Promise<void>;
   /** Entries still waiting for a lookup (see recordWhenReady). */
   private readonly pending = new Set<Promise<void>>();
+  private failures = 0;
+  private retryAt = 0;
+  private dropped = 0;
   private readonly emailKey: string;
 
   constructor(
@@ -58,13 +65,19 @@ export class AuditService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    // Also once after the last request has drained, before the database closes.
-    this.shutdown.repeatUntilClose(FLUSH_INTERVAL_MS, () => this.flush());
+    // The timer waits out the retry pause; the last flush, before the database closes, does not.
+    this.shutdown.repeatUntilClose(
+      FLUSH_INTERVAL_MS,
+      () => (Date.now() >= this.retryAt ? this.flush() : Promise.resolve()),
+      async () => {
+        await this.flush();
+        if (this.queue.length > 0) this.logger.error(`Audit write failed at shutdown: ${this.queue.length} events lost`);
+      },
+    );
   }
 
   record(entry: AuditEntry): void {
-    if (this.queue.length >= MAX_QUEUE) this.queue.shift();
-    const event = {
+    this.queue.push({
       type: entry.type,
       occurredAt: new Date(),
       userId: entry.userId ?? null,
@@ -74,8 +87,8 @@ export class AuditService implements OnModuleInit {
       userAgent: entry.userAgent?.slice(0, 512) ?? null,
       loginId: entry.loginId ?? null,
       details: (entry.details ?? null) as QueryDeepPartialEntity<AuditEvent>['details'],
-    };
-    this.queue.push({ event, retried: false });
+    });
+    this.enforceLimit();
   }
 
   /**
@@ -90,24 +103,50 @@ export class AuditService implements OnModuleInit {
     this.pending.add(settled);
   }
 
-  /** Writes what is queued; awaited by tests and at shutdown. */
+  /** Writes what is queued; awaited by readers of the trail, by tests and at shutdown. */
   async flush(): Promise<void> {
     await Promise.all(this.pending);
+    // One writer at a time keeps the events in order.
     while (this.flushing) await this.flushing;
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.flushing = this.events
-      .insert(batch.map((item) => item.event))
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        // Kept for one more try with the next batch (a database blip), then dropped.
-        const retry = batch.filter((item) => !item.retried).map((item) => ({ ...item, retried: true }));
-        this.logger.error(`Audit write failed; ${retry.length} of ${batch.length} events kept for a retry: ${(error as Error).message}`);
-        this.queue.unshift(...retry);
-      })
-      .finally(() => (this.flushing = undefined));
+    this.flushing = this.drain().finally(() => (this.flushing = undefined));
     await this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    this.reportDropped();
+    while (this.queue.length > 0) {
+      // PostgreSQL takes at most 65535 parameters per statement.
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        await this.events.insert(batch);
+        this.failures = 0;
+        this.retryAt = 0;
+      } catch (error) {
+        // Back at the head of the queue, in order, ahead of what was recorded meanwhile.
+        this.queue = batch.concat(this.queue);
+        this.failures++;
+        const delay = Math.min(FLUSH_INTERVAL_MS * 2 ** this.failures, RETRY_MAX_DELAY_MS);
+        this.retryAt = Date.now() + delay;
+        this.logger.error(`Audit write failed; ${this.queue.length} events kept, next try in ${delay} ms: ${(error as Error).message}`);
+        this.enforceLimit();
+        this.reportDropped();
+        return;
+      }
+    }
+  }
+
+  private enforceLimit(): void {
+    const excess = this.queue.length - AUDIT_QUEUE_LIMIT;
+    if (excess <= 0) return;
+    this.queue.splice(0, excess);
+    this.dropped += excess;
+  }
+
+  /** One line per flush attempt rather than one per event while the database is away. */
+  private reportDropped(): void {
+    if (this.dropped === 0) return;
+    this.logger.error(`Audit queue full: dropped the ${this.dropped} oldest events`);
+    this.dropped = 0;
   }
 
   find(query: AuditQuery): Promise<[AuditEvent[], number]> {

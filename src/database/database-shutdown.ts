@@ -14,13 +14,13 @@ export class DatabaseShutdown {
     this.tasks.push(task);
   }
 
-  /** Runs `task` every `intervalMs` (never keeping the process alive), and once more before close. */
-  repeatUntilClose(intervalMs: number, task: () => Promise<void>): void {
+  /** Runs `task` every `intervalMs` (never keeping the process alive), then `last` once before close. */
+  repeatUntilClose(intervalMs: number, task: () => Promise<void>, last: () => Promise<void> = task): void {
     const timer = setInterval(() => void task(), intervalMs);
     timer.unref();
     this.beforeClose(async () => {
       clearInterval(timer);
-      await task();
+      await last();
     });
   }
 
