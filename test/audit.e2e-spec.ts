@@ -5,6 +5,7 @@ import { AuditService } from '../src/audit/audit.service.js';
 import { PurgeJob } from '../src/auth/purge.job.js';
 import { createAdmin, createUser, loginAs, type Client, type TestUser, uniqueEmail } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestDatabase } from './support/test-database.js';
 
 interface Event {
   type: string;
@@ -174,6 +175,32 @@ describe('audit of locked logins', () => {
       { user_id: user.id, email_hash: null },
       { user_id: null, email_hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
+  });
+});
+
+describe('at shutdown', () => {
+  it('writes the audit events and "last used" marks recorded right before the app closes', async () => {
+    const db = await createTestDatabase({ persistent: true });
+    try {
+      const first = await createTestApp({ db });
+      const user = await createUser(first);
+      const token = await loginAs(first, user, 'jwt');
+      await first.app.get(DataSource).query(`UPDATE logins SET last_used_at = '2000-01-01' WHERE user_id = $1`, [user.id]);
+      await token.get('/api/users/me').expect(200);
+      await first.close();
+
+      const second = await createTestApp({ db });
+      try {
+        const query = (sql: string) => second.app.get(DataSource).query(sql, [user.id]) as Promise<Array<Record<string, unknown>>>;
+        expect((await query('SELECT type FROM auth_events WHERE user_id = $1')).map((row) => row.type)).toEqual(['login.succeeded']);
+        const [login] = await query('SELECT last_used_at FROM logins WHERE user_id = $1');
+        expect((login?.last_used_at as Date).getFullYear()).toBeGreaterThan(2000);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await db.dispose();
+    }
   });
 });
 

@@ -1,9 +1,31 @@
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { es256Pair } from './support/keys.js';
 import { runUntilExit, startServer } from './support/server-process.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/** Rows of a query on the database a stopped service used: PostgreSQL, or its embedded folder. */
+async function queryStopped(db: TestDatabase, sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+  if (db.url) {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const pglite = await PGlite.create(join(db.dataDir ?? '', 'pgdata'));
+  try {
+    return (await pglite.query<Record<string, unknown>>(sql, params)).rows;
+  } finally {
+    await pglite.close();
+  }
+}
 
 /** The service as a user runs it: `src/main.ts` in its own process, on the embedded database. */
 describe('the service process', () => {
@@ -46,6 +68,36 @@ describe('the service process', () => {
       expect(await Promise.all(requests)).toEqual(Array(12).fill(201));
       expect((await stopped).signal ?? (await stopped).code).toBe('SIGTERM');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('on SIGTERM during logins, writes their audit events before the database closes', async () => {
+    const db = await createTestDatabase({ persistent: true });
+    const dir = db.dataDir ?? mkdtempSync(join(tmpdir(), 'nda-audit-stop-'));
+    try {
+      // Parallel logins of one account count as attempts against its lockout allowance.
+      const server = await startServer({ DATA_DIR: dir, THROTTLE_AUTH_LIMIT: '0', LOGIN_MAX_FAILURES: '100', ...(db.url ? { DATABASE_URL: db.url } : {}) });
+      const credentials = { email: 'last-words@example.com', password: 'correct horse' };
+      const post = (path: string) =>
+        fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+      const registered = await post('/api/auth/register');
+      expect(registered.status).toBe(201);
+      const userId = ((await registered.json()) as { id: string }).id;
+      // Logins still in flight when the signal arrives record their events after the last
+      // periodic flush: only the flush before the database closes can write them.
+      const logins = Array.from({ length: 8 }, () => post('/api/auth/token/login').then((res) => res.status));
+      await Promise.race(logins);
+      const stopping = server.stop();
+      expect(await Promise.all(logins)).toEqual(Array(8).fill(200));
+      const stopped = await stopping;
+
+      expect(stopped.signal ?? stopped.code).toBe('SIGTERM');
+      expect(`${stopped.stdout}${stopped.stderr}`).not.toMatch(/Driver not Connected|Audit write failed/);
+      const rows = await queryStopped(db, `SELECT type FROM auth_events WHERE user_id = $1`, [userId]);
+      expect(rows.map((row) => row.type)).toEqual(Array(8).fill('login.succeeded'));
+    } finally {
+      await db.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

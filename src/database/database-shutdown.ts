@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 
 /**
  * Work that must reach the database before it closes (pending audit events, "last used"
- * marks). Run by DatabaseModule after the HTTP server has drained, right before the pool ends:
- * Nest's shutdown hooks alone do not promise an order between modules.
+ * marks). Run by AppDataSource right before its pool ends, which Nest does after the HTTP server
+ * has drained.
  */
 @Injectable()
 export class DatabaseShutdown {

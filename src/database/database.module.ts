@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { AppDataSource } from './app-data-source.js';
 import { DatabaseShutdown } from './database-shutdown.js';
 import { EMBEDDED_DATABASE } from './database.constants.js';
 import { dataSourceOptions } from './data-source-options.js';
@@ -24,9 +25,10 @@ import { EmbeddedDatabase } from './embedded-database.js';
 class EmbeddedDatabaseModule {}
 
 /**
- * Runs the work registered with DatabaseShutdown. Nest calls the shutdown hooks of global
- * modules (this one's parent, TypeORM's, Redis's) after those of all other modules, in an order
- * that closes the pool first; a module that is not global runs while the pool and Redis are open.
+ * Runs the work registered with DatabaseShutdown while the pool and Redis are both open (the
+ * revocation broadcast needs Redis). Nest calls the shutdown hooks of global modules (this one's
+ * parent, TypeORM's, Redis's) after those of all other modules, Redis's before TypeORM's; a
+ * module that is not global runs first. AppDataSource runs whatever is left when the pool ends.
  */
 @Module({})
 class DatabaseShutdownModule implements OnApplicationShutdown {
@@ -39,7 +41,7 @@ class DatabaseShutdownModule implements OnApplicationShutdown {
 
 @Global()
 @Module({
-  providers: [DatabaseShutdown],
+  providers: [{ provide: DatabaseShutdown, inject: [DataSource], useFactory: (dataSource: AppDataSource) => dataSource.shutdown }],
   exports: [DatabaseShutdown],
   imports: [
     EmbeddedDatabaseModule,
@@ -53,6 +55,7 @@ class DatabaseShutdownModule implements OnApplicationShutdown {
         // Fail fast at boot; at run time the pool reconnects by itself.
         retryAttempts: 0,
       }),
+      dataSourceFactory: async (options) => new AppDataSource(options!),
     }),
   ],
 })
@@ -60,13 +63,10 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EMBEDDED_DATABASE) private readonly embedded: EmbeddedDatabase | null,
-    private readonly shutdown: DatabaseShutdown,
   ) {}
 
   /** The pool must end before PGlite closes under it; hook order alone does not promise that. */
   async onApplicationShutdown(): Promise<void> {
-    // Normally done already by DatabaseShutdownModule; a second run finds no task left.
-    await this.shutdown.run();
     try {
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     } finally {
