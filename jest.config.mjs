@@ -30,7 +30,9 @@ export default {
       testMatch: ['**/*.e2e-spec.ts'],
       // Several instances, or a database to take away, need a server: the embedded database
       // serves one process only. These run in the PostgreSQL pass.
-      testPathIgnorePatterns: process.env.DATABASE_URL ? [] : ['/scale-out\\.e2e-spec\\.ts$', '/outage\\.e2e-spec\\.ts$'],
+      testPathIgnorePatterns: process.env.DATABASE_URL
+        ? []
+        : ['/scale-out\\.e2e-spec\\.ts$', '/outage\\.e2e-spec\\.ts$', '/migrations\\.e2e-spec\\.ts$'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 20,

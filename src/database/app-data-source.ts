@@ -1,5 +1,9 @@
-import { DataSource } from 'typeorm';
+import pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DatabaseShutdown } from './database-shutdown.js';
+
+/** Key of the PostgreSQL advisory lock that serialises migrations between instances. */
+const MIGRATIONS_LOCK_KEY = 4_209_817_311;
 
 /**
  * The app's DataSource: runs what is still registered on its DatabaseShutdown (pending audit
@@ -12,5 +16,39 @@ export class AppDataSource extends DataSource {
   override async destroy(): Promise<void> {
     await this.shutdown.run();
     await super.destroy();
+  }
+}
+
+/**
+ * Connects, then applies pending migrations. On a PostgreSQL server they run under an advisory
+ * lock, so instances started together on an empty database migrate one at a time: TypeORM's own
+ * `migrationsRun` races on creating its migrations table. The lock is held on a client of its
+ * own, since the pool may have a single connection that the migrations need. The embedded
+ * database serves one process (its folder lock) and needs none.
+ */
+export async function openDataSource(options: DataSourceOptions): Promise<AppDataSource> {
+  const dataSource = new AppDataSource({ ...options, migrationsRun: false });
+  await dataSource.initialize();
+  try {
+    if (options.migrationsRun) {
+      const url = options.type === 'postgres' ? options.url : undefined;
+      await (url ? withAdvisoryLock(url, () => dataSource.runMigrations()) : dataSource.runMigrations());
+    }
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}
+
+async function withAdvisoryLock<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATIONS_LOCK_KEY]);
+    // The lock goes with the session: ending the client releases it even if work() throws.
+    return await work();
+  } finally {
+    await client.end();
   }
 }

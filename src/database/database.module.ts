@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
-import { AppDataSource } from './app-data-source.js';
+import { openDataSource, type AppDataSource } from './app-data-source.js';
 import { DatabaseShutdown } from './database-shutdown.js';
 import { EMBEDDED_DATABASE } from './database.constants.js';
 import { dataSourceOptions } from './data-source-options.js';
@@ -55,7 +55,8 @@ class DatabaseShutdownModule implements OnApplicationShutdown {
         // Fail fast at boot; at run time the pool reconnects by itself.
         retryAttempts: 0,
       }),
-      dataSourceFactory: async (options) => new AppDataSource(options!),
+      // Migrations run inside the factory, so nothing uses the DataSource before they are done.
+      dataSourceFactory: (options) => openDataSource(options!),
     }),
   ],
 })
