@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { ensurePrivateDir } from './private-dir.js';
 
 /**
  * Reads a secret kept in a file, creating it with `generate()` the first time (mode 0600).
@@ -12,7 +13,7 @@ export function loadOrCreateSecretFile(path: string, generate: () => string): st
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(dirname(path), { recursive: true });
+  ensurePrivateDir(dirname(path));
   const value = generate();
   try {
     // 'wx': if another process created it meanwhile, its value wins.

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../common/private-dir.js';
 
 export class DataDirLockedError extends Error {
   constructor(dataDir: string, pid: number) {
@@ -29,7 +30,7 @@ function isAlive(pid: number): boolean {
  * @returns a function that releases the lock
  */
 export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const lockFile = join(dataDir, '.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

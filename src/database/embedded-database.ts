@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { resolve } from 'node:path';
+import { restrictTree } from '../common/private-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
 
 /** Where the embedded PostgreSQL keeps its files inside DATA_DIR. */
@@ -17,13 +18,17 @@ export class EmbeddedDatabase {
   constructor(
     readonly pglite: PGlite,
     private readonly release: () => void = () => undefined,
+    private readonly dir?: string,
   ) {}
 
   static async open(dataDir: string): Promise<EmbeddedDatabase> {
     const dir = embeddedDatabaseDir(dataDir);
     const release = lockDataDir(resolve(dataDir));
     try {
-      return new EmbeddedDatabase(await PGlite.create(dir), release);
+      const pglite = await PGlite.create(dir);
+      // PGlite writes its files 0666 whatever the umask: DATA_DIR stays private to the service.
+      restrictTree(dir);
+      return new EmbeddedDatabase(pglite, release, dir);
     } catch (error) {
       release();
       throw error;
@@ -35,6 +40,7 @@ export class EmbeddedDatabase {
     this.closed = true;
     try {
       if (!this.pglite.closed) await this.pglite.close();
+      if (this.dir) restrictTree(this.dir);
     } finally {
       this.release();
     }

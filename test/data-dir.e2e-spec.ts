@@ -1,0 +1,50 @@
+import { describe, expect, it } from '@jest/globals';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createUser, loginAs } from './support/kit.js';
+import { createTestApp } from './support/test-app.js';
+import { createTestDatabase } from './support/test-database.js';
+
+/** Every path under `dir` (itself included) that group or others may read, write or enter. */
+function openToOthers(dir: string): { checked: number; open: string[] } {
+  const open: string[] = [];
+  let checked = 0;
+  const walk = (path: string) => {
+    const stat = lstatSync(path);
+    checked++;
+    if (!stat.isSymbolicLink() && (stat.mode & 0o077) !== 0) open.push(`${path} ${(stat.mode & 0o777).toString(8)}`);
+    if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+  };
+  walk(dir);
+  return { checked, open };
+}
+
+describe('DATA_DIR', () => {
+  it('holds nothing that group or others can reach, while the app runs and after it stops', async () => {
+    // Embedded: the database's own folder. On PostgreSQL, DATA_DIR (made by the app) still keeps
+    // the generated keys.
+    const db = await createTestDatabase({ persistent: true });
+    const parent = mkdtempSync(join(tmpdir(), 'nda-private-'));
+    const dataDir = db.dataDir ?? join(parent, 'data');
+    try {
+      const t = await createTestApp({ db, env: { DATA_DIR: dataDir } });
+      try {
+        const user = await createUser(t);
+        await loginAs(t, user, 'session');
+        await loginAs(t, user, 'jwt');
+        const running = openToOthers(dataDir);
+        expect(running.checked).toBeGreaterThan(1);
+        expect(running.open).toEqual([]);
+      } finally {
+        await t.close();
+      }
+      const stopped = openToOthers(dataDir);
+      expect(stopped.checked).toBeGreaterThan(1);
+      expect(stopped.open).toEqual([]);
+    } finally {
+      await db.dispose();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
