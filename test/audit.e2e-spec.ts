@@ -127,9 +127,15 @@ describe('audit trail', () => {
   });
 
   it('GET /api/admin/audit filters by type and time range, and validates its query', async () => {
+    const user = await createUser(t);
+    await loginAs(t, user, 'jwt');
+    await request(t.http).post('/api/auth/token/login').send({ email: user.email, password: 'wrong password' }).expect(401);
     const from = new Date(Date.now() - 60_000).toISOString();
-    const res = await admin.get(`/api/admin/audit?type=login.failed&from=${from}&limit=5`).expect(200);
+    const res = await admin.get(`/api/admin/audit?type=login.failed&from=${from}&limit=100`).expect(200);
+    expect(res.body.items).toContainEqual(expect.objectContaining({ type: 'login.failed', mode: 'token' }));
     expect(res.body.items.every((e: Event) => e.type === 'login.failed')).toBe(true);
+    const old = await admin.get(`/api/admin/audit?userId=${user.id}&to=${from}`).expect(200);
+    expect(old.body).toMatchObject({ total: 0, items: [] });
     const future = await admin.get(`/api/admin/audit?from=${new Date(Date.now() + 86_400_000).toISOString()}`).expect(200);
     expect(future.body.total).toBe(0);
     await admin.get('/api/admin/audit?type=nope').expect(400);
