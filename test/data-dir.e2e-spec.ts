@@ -26,7 +26,7 @@ describe('DATA_DIR', () => {
     // the generated keys.
     const db = await createTestDatabase({ persistent: true });
     const parent = mkdtempSync(join(tmpdir(), 'nda-private-'));
-    const dataDir = db.dataDir ?? join(parent, 'data');
+    const dataDir = db.url ? join(parent, 'data') : db.dataDir;
     try {
       const t = await createTestApp({ db, env: { DATA_DIR: dataDir } });
       try {

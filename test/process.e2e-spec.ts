@@ -19,7 +19,7 @@ async function queryStopped(db: TestDatabase, sql: string, params: unknown[]): P
       await client.end();
     }
   }
-  const pglite = await PGlite.create(join(db.dataDir ?? '', 'pgdata'));
+  const pglite = await PGlite.create(join(db.dataDir, 'pgdata'));
   try {
     return (await pglite.query<Record<string, unknown>>(sql, params)).rows;
   } finally {
@@ -74,7 +74,7 @@ describe('the service process', () => {
 
   it('on SIGTERM during logins, writes their audit events before the database closes', async () => {
     const db = await createTestDatabase({ persistent: true });
-    const dir = db.dataDir ?? mkdtempSync(join(tmpdir(), 'nda-audit-stop-'));
+    const dir = db.dataDir;
     try {
       // Parallel logins of one account count as attempts against its lockout allowance.
       const server = await startServer({ DATA_DIR: dir, THROTTLE_AUTH_LIMIT: '0', LOGIN_MAX_FAILURES: '100', ...(db.url ? { DATABASE_URL: db.url } : {}) });
@@ -98,7 +98,6 @@ describe('the service process', () => {
       expect(rows.map((row) => row.type)).toEqual(Array(8).fill('login.succeeded'));
     } finally {
       await db.dispose();
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -38,5 +38,7 @@ export default async function globalSetup() {
   // One id per run: each e2e file makes its own database named after it, so parallel files and
   // parallel runs never share rows, and teardown finds every database this run made.
   process.env.TEST_RUN_ID = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  // Teardown fails the run if it finds a ./data this run made (see global-teardown).
+  process.env.REPO_DATA_DIR_EXISTED = String(existsSync(join(root, 'data')));
   if (!process.env.DATABASE_URL) process.env.PGLITE_TEMPLATE = await pgliteTemplate();
 }

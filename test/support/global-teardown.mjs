@@ -1,7 +1,22 @@
-// Drops any database this run made and a crashed test file left behind.
+// Drops any database this run made and a crashed test file left behind, and fails the run if a
+// test wrote into the repository's ./data (every test app and process has a DATA_DIR of its own).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 
+const repoDataDir = join(import.meta.dirname, '..', '..', 'data');
+
 export default async function globalTeardown() {
+  try {
+    await dropDatabases();
+  } finally {
+    if (process.env.REPO_DATA_DIR_EXISTED === 'false' && existsSync(repoDataDir)) {
+      throw new Error(`The tests created ${repoDataDir}: a test app or process ran without a DATA_DIR of its own`);
+    }
+  }
+}
+
+async function dropDatabases() {
   const url = process.env.DATABASE_URL;
   const runId = process.env.TEST_RUN_ID;
   if (!url || !runId) return;

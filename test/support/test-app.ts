@@ -38,7 +38,7 @@ export async function createTestApp(options: { env?: Env; db?: TestDatabase; imp
   const env: Env = {
     ...TEST_ENV,
     DATABASE_URL: db.url ?? '',
-    ...(db.dataDir ? { DATA_DIR: db.dataDir } : {}),
+    DATA_DIR: db.dataDir,
     REDIS_URL: process.env.REDIS_URL ?? '',
     ...options.env,
   };

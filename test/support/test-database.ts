@@ -12,8 +12,12 @@ export interface TestDatabase {
   url?: string;
   /** Set when running embedded: the migrated in-memory database the app runs on. */
   embedded?: EmbeddedDatabase;
-  /** Set for a persistent embedded database: the DATA_DIR each app opens (and locks) itself. */
-  dataDir?: string;
+  /**
+   * The apps' DATA_DIR, a temporary folder (generated keys and secrets never go to the
+   * repository's ./data). For a persistent embedded database, also the database each app opens
+   * (and locks) itself.
+   */
+  dataDir: string;
   dispose(): Promise<void>;
 }
 
@@ -25,6 +29,8 @@ let template: Blob | undefined;
  */
 export async function createTestDatabase(options: { persistent?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
+  const dataDir = mkdtempSync(join(tmpdir(), 'nda-e2e-'));
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
   if (serverUrl) {
     const name = `e2e_${process.env.TEST_RUN_ID ?? 'local'}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: serverUrl });
@@ -35,7 +41,9 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
     url.pathname = `/${name}`;
     return {
       url: url.toString(),
+      dataDir,
       dispose: async () => {
+        removeDataDir();
         const client = new pg.Client({ connectionString: serverUrl });
         await client.connect();
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -45,12 +53,18 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
   }
   if (options.persistent) {
     // Outlives the apps that use it, so a test can stop an app and start another on the same data.
-    const dataDir = mkdtempSync(join(tmpdir(), 'nda-e2e-'));
-    return { dataDir, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return { dataDir, dispose: async () => removeDataDir() };
   }
   const templateFile = process.env.PGLITE_TEMPLATE;
   if (!templateFile) throw new Error('PGLITE_TEMPLATE is unset: run the e2e tests through jest (global-setup makes it)');
   template ??= new Blob([readFileSync(templateFile)]);
   const embedded = new EmbeddedDatabase(await PGlite.create({ loadDataDir: template }));
-  return { embedded, dispose: () => embedded.close() };
+  return {
+    embedded,
+    dataDir,
+    dispose: async () => {
+      removeDataDir();
+      await embedded.close();
+    },
+  };
 }
