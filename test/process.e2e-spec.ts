@@ -2,11 +2,25 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { es256Pair } from './support/keys.js';
 import { runUntilExit, startServer } from './support/server-process.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+
+/** Whether the server still listens (a fresh TCP connection, not a pooled keep-alive one). */
+function acceptsConnections(url: URL): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
 
 /** Rows of a query on the database a stopped service used: PostgreSQL, or its embedded folder. */
 async function queryStopped(db: TestDatabase, sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
@@ -52,24 +66,37 @@ describe('the service process', () => {
   });
 
   it('on SIGTERM finishes the requests in flight before it exits', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nda-drain-'));
-    try {
-      const server = await startServer({ DATA_DIR: dir });
-      // Each registration hashes a password (tens of ms): many are still in flight when one is done.
-      const requests = Array.from({ length: 12 }, (_, i) =>
-        fetch(`${server.url}/api/auth/register`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: `drain-${i}@example.com`, password: 'correct horse' }),
-        }).then((res) => res.status),
-      );
-      await Promise.race(requests);
-      const stopped = server.stop();
-      expect(await Promise.all(requests)).toEqual(Array(12).fill(201));
-      expect((await stopped).signal ?? (await stopped).code).toBe('SIGTERM');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const server = await startServer({});
+    const url = new URL(server.url);
+    const body = JSON.stringify({ email: 'drain@example.com', password: 'correct horse' });
+    // "Expect: 100-continue": the server answers "100 Continue" once it has read the headers, so
+    // the request is known to be in progress (and unanswered) when the signal is sent.
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path: '/api/auth/register',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+    });
+    const status = new Promise<number | undefined>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+    });
+    await new Promise<void>((resolve) => req.on('continue', resolve));
+    const stopped = server.stop();
+    // Shutdown has begun once new connections are refused; only then does the body arrive.
+    const deadline = Date.now() + 20_000;
+    while (await acceptsConnections(url)) {
+      if (Date.now() > deadline) throw new Error('the server kept accepting connections after SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    req.end(body);
+    expect(await status).toBe(201);
+    const result = await stopped;
+    expect(result.signal ?? result.code).toBe('SIGTERM');
   }, 60_000);
 
   it('on SIGTERM during logins, writes their audit events before the database closes', async () => {
