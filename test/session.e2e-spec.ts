@@ -256,14 +256,17 @@ describe('session lifetime', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('keeps an active session alive past the idle timeout, but not past the absolute lifetime', async () => {
+    // The server starts the session between these two instants: active until 3.4 s after the
+    // earlier one, it is younger than 4 s; checked 4.1 s after the later one, it is older.
+    const loginSent = Date.now();
     const client = await loginAs(t, user, 'session');
-    const started = Date.now();
+    const loggedIn = Date.now();
     // Cookie expiry has one-second granularity: a 2 s idle timeout is the shortest that tests well.
-    while (Date.now() - started < 3400) {
+    while (Date.now() - loginSent < 3400) {
       await client.get('/api/users/me').expect(200);
       await sleep(300);
     }
-    await sleep(Math.max(0, 4100 - (Date.now() - started)));
+    await sleep(Math.max(0, 4100 - (Date.now() - loggedIn)));
     // Sent by hand: the server must refuse it, whatever a browser would do with an old cookie.
     await request(t.http).get('/api/users/me').set('Cookie', client.cookie!).expect(401);
   });
