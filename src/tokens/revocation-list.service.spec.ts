@@ -61,4 +61,41 @@ describe('RevocationListService', () => {
     await stopping;
     expect(events).toEqual(['published l1', 'broadcast stopped', 'shut down']);
   });
+
+  it('closes only after a reload in flight, and starts none once shutdown has begun', async () => {
+    const events: string[] = [];
+    let reloads = 0;
+    let finishReload: (() => void) | undefined;
+    const logins = {
+      revoked$: new Subject<Revocation>().asObservable(),
+      listRevokedSince: async () => {
+        reloads++;
+        if (reloads === 1) return []; // the start-up load
+        await new Promise<void>((resolve) => (finishReload = resolve));
+        events.push('reloaded');
+        return [];
+      },
+    } as unknown as LoginsService;
+    let reconnected: (() => void) | undefined;
+    const broadcast: RevocationBroadcast = {
+      start: async (_onMessage, onReconnect) => void (reconnected = onReconnect),
+      stop: async () => void events.push('broadcast stopped'),
+      publish: async () => undefined,
+    };
+    const shutdown = new DatabaseShutdown();
+    const list = new RevocationListService(logins, broadcast, jwtConfigService(jwtTestConfig(60_000)), shutdown);
+    await list.onModuleInit();
+
+    reconnected?.(); // the subscription (re)connects: a reload begins
+    await new Promise((resolve) => setImmediate(resolve));
+    const stopping = shutdown.run().then(() => events.push('shut down'));
+    reconnected?.(); // too late: no new reload
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toEqual([]);
+
+    finishReload?.();
+    await stopping;
+    expect(events).toEqual(['reloaded', 'broadcast stopped', 'shut down']);
+    expect(reloads).toBe(2);
+  });
 });

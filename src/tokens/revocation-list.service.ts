@@ -32,9 +32,16 @@ export class RevocationListService implements OnModuleInit {
   private readonly horizonMs: number;
   private subscription?: Subscription;
   private sweeper?: NodeJS.Timeout;
+  /** Shutdown has begun: no new reloads. */
+  private closing = false;
+  /** Shut down: publish retries give up. */
   private stopped = false;
-  /** Publishes under way: a short-lived process (the CLI) must not exit before they are sent. */
-  private readonly publishing = new Set<Promise<void>>();
+  /**
+   * Publishes and background reloads under way: shutdown waits for them, so a short-lived
+   * process (the CLI) neither exits before its revocations are sent nor closes the pool under a
+   * reload.
+   */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly logins: LoginsService,
@@ -53,21 +60,20 @@ export class RevocationListService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.broadcast.start(
       (message) => this.add(message),
-      () => void this.reload().catch((error: unknown) => this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`)),
+      () => this.reloadInBackground(),
     );
     this.subscription = this.logins.revoked$.subscribe(({ loginIds }) => {
       const message = { loginIds, until: Date.now() + this.horizonMs };
       // Here at once; everywhere else as fast as the broadcast goes.
       this.add(message);
-      const published = this.publish(message).finally(() => this.publishing.delete(published));
-      this.publishing.add(published);
+      this.track(this.publish(message));
     });
     await this.reload();
     // The sweep also reloads from the database: a broadcast another instance failed to send
     // (Redis away at that moment) is picked up here within half a minute.
     this.sweeper = setInterval(() => {
       this.sweep();
-      void this.reload().catch((error: unknown) => this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`));
+      this.reloadInBackground();
     }, RELOAD_INTERVAL_MS);
     this.sweeper.unref();
     // Listening stops after the last request has drained (its revocations were published),
@@ -76,11 +82,22 @@ export class RevocationListService implements OnModuleInit {
   }
 
   private async stop(): Promise<void> {
+    this.closing = true;
     this.subscription?.unsubscribe();
     clearInterval(this.sweeper);
-    await Promise.all(this.publishing);
+    await Promise.all(this.inFlight);
     this.stopped = true;
     await this.broadcast.stop();
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private reloadInBackground(): void {
+    if (this.closing) return;
+    this.track(this.reload().catch((error: unknown) => this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`)));
   }
 
   /** Every login revoked recently enough that one of its access tokens could still be valid. */
