@@ -85,4 +85,11 @@ describe('GET /api/health with an unreachable Redis', () => {
     });
     expect(res.text).not.toMatch(/ECONN|127\.0\.0\.1|:1\b|connection|message/i);
   });
+
+  it('answers 503, not 500, where a request needs Redis (login counts attempts there); public routes still answer', async () => {
+    const login = await request(t.http).post('/api/auth/token/login').send({ email: 'ada@example.com', password: 'correct horse' });
+    expect(login.status).toBe(503);
+    expect(login.text).not.toMatch(/ECONN|127\.0\.0\.1|writeable|offline/i);
+    await request(t.http).get('/api/examples/public').expect(200);
+  });
 });

@@ -45,4 +45,13 @@ describe('AllExceptionsFilter', () => {
     expect(res.statusCode).toBe(503);
     expect(JSON.stringify(res.body)).not.toContain('5432');
   });
+
+  it('answers 503 when Redis cannot be reached, and 500 for a Redis error reply', () => {
+    const away = host();
+    filter.catch(new Error("Stream isn't writeable and enableOfflineQueue options is false"), away.argumentsHost);
+    expect(away.res.statusCode).toBe(503);
+    const reply = host();
+    filter.catch(Object.assign(new Error('ERR wrong number of arguments'), { name: 'ReplyError' }), reply.argumentsHost);
+    expect(reply.res.statusCode).toBe(500);
+  });
 });

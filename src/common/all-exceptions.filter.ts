@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from './database-errors.js';
+import { isRedisUnavailable } from './redis-errors.js';
 import { errorBody, type ErrorBody } from './error-body.js';
 
 /**
@@ -19,6 +20,12 @@ export function errorResponse(error: unknown, request: Request, logger: Logger):
     logger.error({ err: error, reqId: request.id }, 'Database unavailable');
     const status = HttpStatus.SERVICE_UNAVAILABLE;
     return { status, body: errorBody(status, 'The database is unavailable; try again shortly', String(request.id)) };
+  }
+  if (isRedisUnavailable(error)) {
+    // Redis holds the shared counters (rate limit, lockout): refusing is safer than not counting.
+    logger.error({ err: error, reqId: request.id }, 'Redis unavailable');
+    const status = HttpStatus.SERVICE_UNAVAILABLE;
+    return { status, body: errorBody(status, 'A service the request needs is unavailable; try again shortly', String(request.id)) };
   }
   logger.error({ err: error, reqId: request.id }, 'Unhandled error');
   const status = HttpStatus.INTERNAL_SERVER_ERROR;
