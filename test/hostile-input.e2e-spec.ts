@@ -35,6 +35,16 @@ describe('hostile input before authentication', () => {
     }
   });
 
+  it.each(['gzip', 'deflate', 'br'])('answers a %s body that does not decompress with 400', async (encoding) => {
+    const res = await request(t.http)
+      .post('/api/auth/register')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', encoding)
+      .send('x');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, message: 'Request body could not be read' });
+  });
+
   it('refuses a lone surrogate in a key', async () => {
     const res = await postJson('/api/auth/register', '{"email":"ada@example.com","password":"correct horse battery","\\ud800":1}');
     expect(res.status).toBe(400);

@@ -72,11 +72,17 @@ const BODY_ERRORS: Record<string, [number, string]> = {
  */
 export function middlewareErrors(): ErrorRequestHandler {
   const logger = new Logger('Middleware');
-  return (error: { type?: string; status?: number }, req, res, next) => {
+  return (error: { type?: string; status?: number; expose?: boolean }, req, res, next) => {
     if (res.headersSent) return next(error);
     const known = error?.type ? BODY_ERRORS[error.type] : undefined;
     if (known) {
       res.status(known[0]).json(errorBody(known[0], known[1]));
+      return;
+    }
+    // Other client errors of body-parser, such as a gzip, deflate or br body that does not
+    // decompress: they carry their 4xx status and no type.
+    if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500 && error.expose) {
+      res.status(error.status).json(errorBody(error.status, 'Request body could not be read'));
       return;
     }
     const { status, body } = errorResponse(error, req, logger);
