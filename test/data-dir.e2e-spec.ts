@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUser, loginAs } from './support/kit.js';
@@ -42,6 +42,30 @@ describe('DATA_DIR', () => {
       const stopped = openToOthers(dataDir);
       expect(stopped.checked).toBeGreaterThan(1);
       expect(stopped.open).toEqual([]);
+    } finally {
+      await db.dispose();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('tightens a folder left by an older version: its secret, key and other files too', async () => {
+    const db = await createTestDatabase({ persistent: true });
+    const parent = mkdtempSync(join(tmpdir(), 'nda-private-'));
+    const dataDir = db.url ? join(parent, 'data') : (db.dataDir as string);
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+      chmodSync(dataDir, 0o755);
+      for (const [name, content] of [['session-secret', 'a-secret-left-by-an-older-version-000000'], ['.keep', '']] as const) {
+        writeFileSync(join(dataDir, name), content, { mode: 0o644 });
+        chmodSync(join(dataDir, name), 0o644);
+      }
+      // Without SESSION_SECRET the app reads the secret kept in the folder.
+      const t = await createTestApp({ db, env: { DATA_DIR: dataDir, SESSION_SECRET: '' } });
+      try {
+        expect(openToOthers(dataDir).open).toEqual([]);
+      } finally {
+        await t.close();
+      }
     } finally {
       await db.dispose();
       rmSync(parent, { recursive: true, force: true });

@@ -1,19 +1,23 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { ensurePrivateDir } from './private-dir.js';
+import { ensurePrivateDir, restrictTree } from './private-dir.js';
 
 /**
  * Reads a secret kept in a file, creating it with `generate()` the first time (mode 0600).
  * Used outside production, where DATA_DIR keeps what a developer would otherwise configure.
  */
 export function loadOrCreateSecretFile(path: string, generate: () => string): string {
+  // The folder keeps secrets: it and everything in it, a folder left by an older version
+  // included, are private to the service's user.
+  const dir = dirname(path);
+  ensurePrivateDir(dir);
+  restrictTree(dir);
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  ensurePrivateDir(dirname(path));
   const value = generate();
   try {
     // 'wx': if another process created it meanwhile, its value wins.

@@ -22,13 +22,14 @@ export class EmbeddedDatabase {
   ) {}
 
   static async open(dataDir: string): Promise<EmbeddedDatabase> {
-    const dir = embeddedDatabaseDir(dataDir);
-    const release = lockDataDir(resolve(dataDir));
+    const root = resolve(dataDir);
+    const release = lockDataDir(root);
     try {
-      const pglite = await PGlite.create(dir);
-      // PGlite writes its files 0666 whatever the umask: DATA_DIR stays private to the service.
-      restrictTree(dir);
-      return new EmbeddedDatabase(pglite, release, dir);
+      const pglite = await PGlite.create(embeddedDatabaseDir(dataDir));
+      // PGlite writes its files 0666 whatever the umask, and a folder from an older version may
+      // hold looser files: everything in DATA_DIR stays private to the service.
+      restrictTree(root);
+      return new EmbeddedDatabase(pglite, release, root);
     } catch (error) {
       release();
       throw error;
