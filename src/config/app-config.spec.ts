@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     ['2', 2],
     ['10.0.0.1, 10.0.0.2', '10.0.0.1, 10.0.0.2'],
     ['loopback, 192.168.0.0/16', 'loopback, 192.168.0.0/16'],
+    ['10.0.0.1,fd00::/8', '10.0.0.1, fd00::/8'],
     ['false', false],
   ])('accepts TRUST_PROXY=%s (a hop count, addresses or off)', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).app.trustProxy).toEqual(expected);
@@ -82,6 +83,13 @@ describe('loadConfig', () => {
     ['JWT_REFRESH_REUSE_GRACE', { JWT_REFRESH_REUSE_GRACE: '2' }],
     ['JWT_REFRESH_REUSE_GRACE', { JWT_REFRESH_REUSE_GRACE: '1h' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'TRUE' }],
+    // Each of these trusts any client's X-Forwarded-For, or is no address at all.
+    ['TRUST_PROXY', { TRUST_PROXY: '0.0.0.0/0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '::/0,0.0.0.0/0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'true,' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '999' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.1/33' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'proxy.example' }],
     ['LOGIN_ACCOUNT_MAX_FAILURES', { LOGIN_ACCOUNT_MAX_FAILURES: '0' }],
   ])('rejects a bad %s with one line naming it', (variable, env) => {
     let error: unknown;

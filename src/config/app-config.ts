@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { bool, ConfigError, duration, int, list, oneOf, pem, pemList, text, url, type Env } from './env.schema.js';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -49,6 +50,11 @@ export interface AppConfig {
   audit: { retentionMs: number };
 }
 
+/** Hop counts beyond this trust addresses a client can write itself, as `true` would. */
+const MAX_PROXY_HOPS = 10;
+/** The names Express's `trust proxy` takes for whole address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
 function trustProxy(env: Env): false | number | string {
   const value = text(env, 'TRUST_PROXY');
   if (value === undefined || /^(false|0|no)$/i.test(value)) return false;
@@ -57,9 +63,27 @@ function trustProxy(env: Env): false | number | string {
   if (/^(true|yes)$/i.test(value)) {
     throw new ConfigError('TRUST_PROXY', "must be a hop count (e.g. 1) or the proxies' addresses; true would trust any client's X-Forwarded-For");
   }
-  if (/^\d+$/.test(value)) return Number(value);
-  if (/^[\w.:/, -]+$/.test(value)) return value;
-  throw new ConfigError('TRUST_PROXY', 'must be false, a hop count, or a comma-separated list of addresses');
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > MAX_PROXY_HOPS) throw new ConfigError('TRUST_PROXY', `must be a hop count from 1 to ${MAX_PROXY_HOPS} (got ${hops})`);
+    return hops;
+  }
+  const items = value.split(',').map((item) => item.trim());
+  const bad = items.find((item) => !isProxyAddress(item));
+  if (bad !== undefined) {
+    throw new ConfigError('TRUST_PROXY', `must be false, a hop count, or a comma-separated list of proxy addresses or subnets (not ${JSON.stringify(bad.slice(0, 60))})`);
+  }
+  return items.join(', ');
+}
+
+/** An address, a subnet short of "everyone" (/0), or one of Express's range names. */
+function isProxyAddress(item: string): boolean {
+  if (PROXY_RANGE_NAMES.has(item)) return true;
+  const [address = '', prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /**
