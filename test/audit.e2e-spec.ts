@@ -234,13 +234,13 @@ describe('purge job', () => {
     await db.query(`UPDATE auth_events SET occurred_at = now() - interval '2 days' WHERE login_id = $1`, [idOf(expired)]);
 
     const purged = await t.app.get(PurgeJob).run();
-    expect(purged).toEqual({ logins: 2, tombstones: 0, events: 1 });
+    expect(purged).toEqual({ logins: 2, tombstones: 0, events: 1, counters: 0 });
     const left: Array<{ id: string }> = await db.query('SELECT id FROM logins WHERE user_id = $1', [user.id]);
     expect(left.map((r) => r.id).sort()).toEqual(
       [idOf(revokedJustNow), (await live.get('/api/auth/sessions').expect(200)).body.find((d: { current: boolean }) => d.current).id].sort(),
     );
     const tokens: Array<{ count: string }> = await db.query('SELECT count(*) FROM refresh_tokens WHERE login_id = ANY($1)', [[idOf(expired), idOf(revokedLongAgo)]]);
     expect(Number(tokens[0]?.count)).toBe(0);
-    expect(await t.app.get(PurgeJob).run()).toEqual({ logins: 0, tombstones: 0, events: 0 });
+    expect(await t.app.get(PurgeJob).run()).toEqual({ logins: 0, tombstones: 0, events: 0, counters: 0 });
   });
 });

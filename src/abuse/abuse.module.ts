@@ -4,10 +4,11 @@ import { AuthRateLimitGuard } from './auth-rate-limit.guard.js';
 import { CountersModule } from './counters.module.js';
 import { LoginLockoutService } from './login-lockout.service.js';
 
-/** Rate limits on /api/auth/* and login lockout, on counters shared through Redis when set. */
+/** Rate limits on /api/auth/* and login lockout, on counters in Redis when set, otherwise in the database. */
 @Module({
   imports: [CountersModule],
   providers: [LoginLockoutService, { provide: APP_GUARD, useClass: AuthRateLimitGuard }],
-  exports: [LoginLockoutService],
+  // The counters go out for the purge job only.
+  exports: [LoginLockoutService, CountersModule],
 })
 export class AbuseModule {}

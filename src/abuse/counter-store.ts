@@ -7,8 +7,8 @@ export interface Count {
 }
 
 /**
- * Windowed counters for rate limits and login lockout: in Redis when REDIS_URL is set (so every
- * instance counts together), otherwise in this process.
+ * Windowed counters for rate limits and login lockout, shared by every instance: in Redis when
+ * REDIS_URL is set, otherwise in the database (DatabaseCounterStore).
  */
 export interface CounterStore {
   /** Counts one hit; the first hit opens a window of `windowMs`. */
@@ -17,45 +17,8 @@ export interface CounterStore {
   unhit(key: string): Promise<void>;
   peek(key: string): Promise<Count>;
   reset(key: string): Promise<void>;
-}
-
-export class MemoryCounterStore implements CounterStore {
-  private readonly counters = new Map<string, { count: number; expiresAt: number }>();
-  private lastSweep = Date.now();
-
-  async hit(key: string, windowMs: number): Promise<Count> {
-    const now = Date.now();
-    this.sweep(now);
-    let counter = this.counters.get(key);
-    if (!counter || counter.expiresAt <= now) {
-      counter = { count: 0, expiresAt: now + windowMs };
-      this.counters.set(key, counter);
-    }
-    counter.count += 1;
-    return { count: counter.count, ttlMs: counter.expiresAt - now };
-  }
-
-  async unhit(key: string): Promise<void> {
-    const counter = this.counters.get(key);
-    if (counter && counter.expiresAt > Date.now() && counter.count > 0) counter.count -= 1;
-  }
-
-  async peek(key: string): Promise<Count> {
-    const now = Date.now();
-    const counter = this.counters.get(key);
-    return counter && counter.expiresAt > now ? { count: counter.count, ttlMs: counter.expiresAt - now } : { count: 0, ttlMs: 0 };
-  }
-
-  async reset(key: string): Promise<void> {
-    this.counters.delete(key);
-  }
-
-  /** Drops closed windows now and then, so the map cannot grow without bound. */
-  private sweep(now: number): void {
-    if (now - this.lastSweep < 60_000) return;
-    this.lastSweep = now;
-    for (const [key, counter] of this.counters) if (counter.expiresAt <= now) this.counters.delete(key);
-  }
+  /** Deletes up to `batch` closed windows; returns how many. */
+  purgeExpired(batch: number): Promise<number>;
 }
 
 /** INCR and, on the first hit, PEXPIRE in one atomic script; returns the count and the TTL. */
@@ -94,5 +57,10 @@ export class RedisCounterStore implements CounterStore {
 
   async reset(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
+  }
+
+  /** Redis expires its keys by itself. */
+  async purgeExpired(): Promise<number> {
+    return 0;
   }
 }

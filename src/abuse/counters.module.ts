@@ -1,16 +1,23 @@
 import { Module } from '@nestjs/common';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
+import type { Repository } from 'typeorm';
 import { REDIS } from '../redis/redis.constants.js';
-import { MemoryCounterStore, RedisCounterStore, type CounterStore } from './counter-store.js';
+import { AbuseCounter } from './abuse-counter.entity.js';
+import { RedisCounterStore, type CounterStore } from './counter-store.js';
+import { DatabaseCounterStore } from './database-counter-store.js';
 
 export const COUNTER_STORE = Symbol('COUNTER_STORE');
 
 @Module({
+  imports: [TypeOrmModule.forFeature([AbuseCounter])],
   providers: [
     {
       provide: COUNTER_STORE,
-      inject: [REDIS],
-      useFactory: (redis: Redis | null): CounterStore => (redis ? new RedisCounterStore(redis) : new MemoryCounterStore()),
+      inject: [REDIS, getRepositoryToken(AbuseCounter)],
+      // Never in process memory: limits must hold across instances and restarts.
+      useFactory: (redis: Redis | null, counters: Repository<AbuseCounter>): CounterStore =>
+        redis ? new RedisCounterStore(redis) : new DatabaseCounterStore(counters),
     },
   ],
   exports: [COUNTER_STORE],

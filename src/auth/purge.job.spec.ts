@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { CounterStore } from '../abuse/counter-store.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { AppConfigService } from '../config/config.module.js';
 import type { LoginsService } from '../sessions/logins.service.js';
@@ -18,8 +19,9 @@ describe('PurgeJob', () => {
       purgeTombstones: async () => 0,
     } as unknown as LoginsService;
     const audit = { purgeOlderThan: async () => 0 } as unknown as AuditService;
+    const counters = { purgeExpired: async () => 0 } as unknown as CounterStore;
     const now = Date.parse('2026-11-30T00:00:00Z');
-    await new PurgeJob(logins, audit, config).run(now);
+    await new PurgeJob(logins, audit, counters, config).run(now);
     expect(revokedBefore!.getTime()).toBeLessThanOrEqual(now - 60_000 - 120_000);
   });
 });

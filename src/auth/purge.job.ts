@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { COUNTER_STORE } from '../abuse/counters.module.js';
+import type { CounterStore } from '../abuse/counter-store.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { LoginsService } from '../sessions/logins.service.js';
@@ -15,7 +17,8 @@ const MARGIN_MS = 30_000;
 
 /**
  * Removes what can matter no more: ended and revoked logins (with their session rows and
- * refresh tokens), tombstones of deleted users' logins, and audit events past AUDIT_RETENTION.
+ * refresh tokens), tombstones of deleted users' logins, audit events past AUDIT_RETENTION, and
+ * closed rate-limit and lockout windows.
  * In batches; SKIP LOCKED makes it safe on several instances at once.
  */
 @Injectable()
@@ -26,6 +29,7 @@ export class PurgeJob {
   constructor(
     private readonly logins: LoginsService,
     private readonly audit: AuditService,
+    @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     @Inject(ConfigService) private readonly config: AppConfigService,
   ) {}
 
@@ -35,8 +39,10 @@ export class PurgeJob {
     this.running = true;
     try {
       const purged = await this.run();
-      if (purged.logins + purged.tombstones + purged.events > 0) {
-        this.logger.log(`Purged ${purged.logins} logins, ${purged.tombstones} login tombstones and ${purged.events} audit events`);
+      if (purged.logins + purged.tombstones + purged.events + purged.counters > 0) {
+        this.logger.log(
+          `Purged ${purged.logins} logins, ${purged.tombstones} login tombstones, ${purged.events} audit events and ${purged.counters} counters`,
+        );
       }
     } catch (error) {
       this.logger.warn(`Purge failed: ${(error as Error).message}`);
@@ -45,13 +51,14 @@ export class PurgeJob {
     }
   }
 
-  async run(now = Date.now()): Promise<{ logins: number; tombstones: number; events: number }> {
+  async run(now = Date.now()): Promise<{ logins: number; tombstones: number; events: number; counters: number }> {
     const revokedBefore = new Date(now - revocationHorizonMs(this.config.get('jwt', { infer: true })) - MARGIN_MS);
     const eventsBefore = new Date(now - this.config.get('audit.retentionMs', { infer: true }));
     return {
       logins: await inBatches(() => this.logins.purge(revokedBefore, BATCH)),
       tombstones: await inBatches(() => this.logins.purgeTombstones(revokedBefore, BATCH)),
       events: await inBatches(() => this.audit.purgeOlderThan(eventsBefore, BATCH)),
+      counters: await inBatches(() => this.counters.purgeExpired(BATCH)),
     };
   }
 }

@@ -6,6 +6,7 @@ import { CreateAuthEvents1764806400000 } from './1764806400000-create-auth-event
 import { RenormalizeEmails1764936000000 } from './1764936000000-renormalize-emails.js';
 import { AddUsersCredentialsVersion1796112000000 } from './1796112000000-add-users-credentials-version.js';
 import { CreateLoginTombstones1796112060000 } from './1796112060000-create-login-tombstones.js';
+import { CreateAbuseCounters1796198400000 } from './1796198400000-create-abuse-counters.js';
 
 /** Every migration, in order. Explicit rather than a glob: ESM and bundlers resolve it the same. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   RenormalizeEmails1764936000000,
   AddUsersCredentialsVersion1796112000000,
   CreateLoginTombstones1796112060000,
+  CreateAbuseCounters1796198400000,
 ];
