@@ -9,6 +9,20 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const decomposed = (local: string) => `H\u0331${local}@example.com`;
 const composed = (local: string) => `\u1e96${local}@example.com`;
 
+/**
+ * Spellings of one local part that NFC and lower-casing alone kept apart (RFC 8265 folds them):
+ * the stored form of each is the folded one, which also satisfies `email = lower(email)`.
+ */
+const spellings: Array<[string, string, string, string]> = [
+  ['a capital final sigma', 'ΟΔΥΣ', 'οδυσ', 'οδυσ'],
+  ['a long s', 'ſam', 'sam', 'sam'],
+  ['a sharp s', 'straße', 'strasse', 'strasse'],
+  ['a capital sharp s', 'STRAẞE', 'strasse', 'strasse'],
+  ['a full-width letter', '\uff56era', 'vera', 'vera'],
+  ['a capital I with dot above', 'İpek', 'i\u0307pek', 'i\u0307pek'],
+];
+const spelled = (part: string, local: string) => `${part}-${local}@example.com`;
+
 describe('one account and one lockout counter per address, whatever its Unicode spelling', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -43,6 +57,27 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     const locked = await login(composed(local), 'correct horse battery');
     expect(locked.status).toBe(429);
     expect(locked.headers['retry-after']).toBeDefined();
+  });
+
+  it.each(spellings)('registers with %s and logs in to the same account with the other spelling', async (_what, one, other, stored) => {
+    const local = randomUUID().slice(0, 8);
+    const created = await request(t.http).post('/api/auth/register').send({ email: spelled(one, local), password: 'correct horse battery' }).expect(201);
+    expect(created.body.email).toBe(spelled(stored, local));
+    await request(t.http).post('/api/auth/register').send({ email: spelled(other, local), password: 'correct horse battery' }).expect(409);
+    const res = await login(spelled(other, local), 'correct horse battery');
+    expect(res.status).toBe(200);
+    const me = await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
+    expect(me.body.id).toBe(created.body.id);
+  });
+
+  it.each(spellings)('counts failures under both spellings with %s toward one lockout', async (_what, one, other) => {
+    const local = randomUUID().slice(0, 8);
+    await request(t.http).post('/api/auth/register').send({ email: spelled(one, local), password: 'correct horse battery' }).expect(201);
+    await login(spelled(one, local), 'wrong password').expect(401);
+    await login(spelled(other, local), 'wrong password').expect(401);
+    await login(spelled(one, local), 'wrong password').expect(401);
+    const locked = await login(spelled(other, local), 'correct horse battery');
+    expect(locked.status).toBe(429);
   });
 
   it('re-normalises emails stored in the old form, unless another row holds the new form', async () => {
