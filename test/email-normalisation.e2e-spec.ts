@@ -103,4 +103,35 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     await expect(emails(takenOldId)).resolves.toBe(`h\u0331${taken}@example.com`);
     await expect(emails(takenNewId)).resolves.toBe(composed(taken));
   });
+
+  it('re-normalises emails stored before case folding and width mapping, unless another row holds the new form', async () => {
+    const db = t.app.get(DataSource);
+    const insert = async (email: string) => {
+      const [row]: Array<{ id: string }> = await db.query(`INSERT INTO "users" ("email", "password_hash") VALUES ($1, 'x') RETURNING "id"`, [email]);
+      return row!.id;
+    };
+    const emails = async (id: string) => ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
+    // The rule those rows were stored under: NFC, then lower case, once.
+    const before = (email: string) => email.normalize('NFC').toLowerCase();
+    const local = randomUUID().slice(0, 8);
+    const alone = await Promise.all(
+      spellings.map(async ([, one, , stored], i) => ({ id: await insert(before(spelled(one, `${i}-${local}`))), form: spelled(stored, `${i}-${local}`) })),
+    );
+    const takenOld = await insert(spelled('straße', `taken-${local}`));
+    const takenNew = await insert(spelled('strasse', `taken-${local}`));
+    const claimedA = await insert(spelled('straße', `claimed-${local}`));
+    const claimedB = await insert(spelled('ſtraße', `claimed-${local}`));
+
+    const runner = db.createQueryRunner();
+    try {
+      await new RenormalizeEmails1764936000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    for (const { id, form } of alone) await expect(emails(id)).resolves.toBe(form);
+    await expect(emails(takenOld)).resolves.toBe(spelled('straße', `taken-${local}`));
+    await expect(emails(takenNew)).resolves.toBe(spelled('strasse', `taken-${local}`));
+    await expect(emails(claimedA)).resolves.toBe(spelled('straße', `claimed-${local}`));
+    await expect(emails(claimedB)).resolves.toBe(spelled('ſtraße', `claimed-${local}`));
+  });
 });
