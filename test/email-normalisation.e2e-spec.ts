@@ -80,6 +80,24 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     expect(locked.status).toBe(429);
   });
 
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['a zero-width joiner', '\u200d'],
+    ['a word joiner', '\u2060'],
+    ['a byte order mark', '\ufeff'],
+    ['a soft hyphen', '\u00ad'],
+    ['a control character', '\u0007'],
+    ['a half-width Hangul filler', '\uffa0'],
+  ])('refuses an email with %s inside, at registration and login', async (_what, invisible) => {
+    const email = `ana${invisible}-${randomUUID().slice(0, 8)}@example.com`;
+    const registered = await request(t.http).post('/api/auth/register').send({ email, password: 'correct horse battery' });
+    expect(registered.status).toBe(400);
+    expect(registered.body.message).toContain('email must not contain invisible characters');
+    const loggedIn = await login(email, 'correct horse battery');
+    expect(loggedIn.status).toBe(400);
+    expect(loggedIn.body.message).toContain('email must not contain invisible characters');
+  });
+
   it('re-normalises emails stored in the old form, unless another row holds the new form', async () => {
     const db = t.app.get(DataSource);
     const insert = async (email: string) => {

@@ -1,13 +1,20 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { normalizeEmail } from '../email.js';
+
+/**
+ * Controls, format characters (U+200B, U+200D, U+2060, U+FEFF, U+00AD…) and other default
+ * ignorables render as nothing, so an email holding one would look like another account's.
+ */
+const NO_INVISIBLE_CHARACTERS = /^[^\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]*$/u;
 
 /** Field rules shared by every DTO that takes an email, password or name. */
 export const EmailField = () =>
   applyDecorators(
     Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
     IsEmail({}, { message: 'email must be an email address' }),
+    Matches(NO_INVISIBLE_CHARACTERS, { message: 'email must not contain invisible characters' }),
     MaxLength(254),
   );
 
