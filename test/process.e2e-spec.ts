@@ -116,13 +116,18 @@ describe('the service process', () => {
       const logins = Array.from({ length: 8 }, () => post('/api/auth/token/login').then((res) => res.status));
       await Promise.race(logins);
       const stopping = server.stop();
-      expect(await Promise.all(logins)).toEqual(Array(8).fill(200));
+      // A login the server had not yet received when the signal came (a slow machine) finds the
+      // connection closed; every login it had received is answered, and its event written.
+      const settled = await Promise.allSettled(logins);
+      const answered = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      expect(answered).toEqual(Array(answered.length).fill(200));
+      expect(answered.length).toBeGreaterThan(0);
       const stopped = await stopping;
 
       expect(stopped.signal ?? stopped.code).toBe('SIGTERM');
       expect(`${stopped.stdout}${stopped.stderr}`).not.toMatch(/Driver not Connected|Audit write failed/);
       const rows = await queryStopped(db, `SELECT type FROM auth_events WHERE user_id = $1`, [userId]);
-      expect(rows.map((row) => row.type)).toEqual(Array(8).fill('login.succeeded'));
+      expect(rows.map((row) => row.type)).toEqual(Array(answered.length).fill('login.succeeded'));
     } finally {
       await db.dispose();
     }
