@@ -4,10 +4,13 @@ import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { normalizeEmail } from '../email.js';
 
 /**
- * Controls, format characters (U+200B, U+200D, U+2060, U+FEFF, U+00AD…) and other default
- * ignorables render as nothing, so an email holding one would look like another account's.
+ * Characters that render as nothing or as blank space, so an email holding one would look like
+ * another account's: controls, format characters (U+200B, U+200D, U+2060, U+FEFF, U+00AD…),
+ * other default ignorables, every space and line or paragraph separator (U+2003, U+2028…) and
+ * the blank braille pattern U+2800. Unassigned and private-use code points are refused too:
+ * a later Unicode version could give them case mappings, and stored forms would drift.
  */
-const NO_INVISIBLE_CHARACTERS = /^[^\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]*$/u;
+const NO_INVISIBLE_CHARACTERS = /^[^\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Z}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
 
 /** Field rules shared by every DTO that takes an email, password or name. */
 export const EmailField = () =>
