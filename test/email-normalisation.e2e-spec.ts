@@ -59,6 +59,16 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     expect(locked.headers['retry-after']).toBeDefined();
   });
 
+  it('takes a domain and its punycode for one address', async () => {
+    const local = `ana-${randomUUID().slice(0, 8)}`;
+    const created = await request(t.http).post('/api/auth/register').send({ email: `${local}@b\u00fccher.de`, password: 'correct horse battery' });
+    expect(created.status).toBe(201);
+    expect(created.body.email).toBe(`${local}@b\u00fccher.de`);
+    await request(t.http).post('/api/auth/register').send({ email: `${local}@xn--bcher-kva.de`, password: 'another horse battery' }).expect(409);
+    const res = await login(`${local}@XN--BCHER-KVA.de`, 'correct horse battery').expect(200);
+    expect(res.body.accessToken).toEqual(expect.any(String));
+  });
+
   it.each(spellings)('registers with %s and logs in to the same account with the other spelling', async (_what, one, other, stored) => {
     const local = randomUUID().slice(0, 8);
     const created = await request(t.http).post('/api/auth/register').send({ email: spelled(one, local), password: 'correct horse battery' }).expect(201);
@@ -88,6 +98,10 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     ['a soft hyphen', '\u00ad'],
     ['a control character', '\u0007'],
     ['a half-width Hangul filler', '\uffa0'],
+    ['an em space', '\u2003'],
+    ['a line separator', '\u2028'],
+    ['a blank braille pattern', '\u2800'],
+    ['an unassigned code point', '\u0378'],
   ])('refuses an email with %s inside, at registration and login', async (_what, invisible) => {
     const email = `ana${invisible}-${randomUUID().slice(0, 8)}@example.com`;
     const registered = await request(t.http).post('/api/auth/register').send({ email, password: 'correct horse battery' });

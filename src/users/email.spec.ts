@@ -48,6 +48,9 @@ describe('normalizeEmail', () => {
     // NFKC would go one step further here, to conjoining jamo and to space + macron.
     ['a half-width Hangul letter', '\uffa1im@x.org', '\u3131im@x.org'],
     ['a full-width macron', 'a\uffe3b@x.org', 'a\u00afb@x.org'],
+    // IDNA: a domain and its punycode are one.
+    ['a punycode domain', 'ana@xn--bcher-kva.de', 'ana@b\u00fccher.de'],
+    ['a capitalised Unicode domain', 'ana@B\u00dcCHER.de', 'ana@b\u00fccher.de'],
   ])('folds %s', (_what, spelling, form) => {
     expect(normalizeEmail(spelling)).toBe(form);
     expect(normalizeEmail(form)).toBe(form);

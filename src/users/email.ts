@@ -1,3 +1,5 @@
+import { domainToASCII, domainToUnicode } from 'node:url';
+
 /** Rounds of the mapping; every single code point and letter + mark pair settles in three. */
 const MAX_ROUNDS = 6;
 
@@ -29,6 +31,19 @@ function widthMapped(c: string): string {
 }
 
 /**
+ * IDNA (UTS #46): `bücher.de` and its punycode `xn--bcher-kva.de` are one domain, kept in its
+ * Unicode form. A domain IDNA refuses is left as it is (validation judges it).
+ */
+function withDomainForm(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return email;
+  const domain = email.slice(at + 1);
+  if (/^[\x21-\x7e]*$/.test(domain) && !domain.includes('xn--')) return email;
+  const ascii = domainToASCII(domain);
+  return ascii ? `${email.slice(0, at + 1)}${domainToUnicode(ascii)}` : email;
+}
+
+/**
  * The one form in which an email is stored, compared, counted for lockout and hashed for the
  * audit: trimmed, then RFC 8265's UsernameCaseMapped steps (width mapping, case folding, NFC)
  * repeated until stable. One round is not enough: lower-casing can undo NFC (`H` + U+0331 →
@@ -37,7 +52,7 @@ function widthMapped(c: string): string {
 export function normalizeEmail(email: string): string {
   let current = email.trim();
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const next = current
+    let next = current
       .replace(WIDE_OR_NARROW, widthMapped)
       // Upper then lower case is a full fold: ß → ss, ſ → s, K (Kelvin) → k, İ → i + U+0307.
       .toUpperCase()
@@ -45,6 +60,7 @@ export function normalizeEmail(email: string): string {
       // Lower-casing picks ς for a capital Σ at the end of a word; folding knows one sigma.
       .replaceAll('ς', 'σ')
       .normalize('NFC');
+    next = withDomainForm(next);
     if (next === current) return current;
     current = next;
   }

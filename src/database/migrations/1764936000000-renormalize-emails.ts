@@ -13,7 +13,7 @@ export class RenormalizeEmails1764936000000 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     const rows: Array<{ id: string; email: string }> = await db.query(
-      `SELECT "id", "email" FROM "users" WHERE octet_length("email") <> char_length("email")`,
+      `SELECT "id", "email" FROM "users" WHERE octet_length("email") <> char_length("email") OR "email" LIKE '%xn--%'`,
     );
     const claims = new Map<string, number>();
     const forms = rows.map((row) => {
