@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     ['10.0.0.1, 10.0.0.2', '10.0.0.1, 10.0.0.2'],
     ['loopback, 192.168.0.0/16', 'loopback, 192.168.0.0/16'],
     ['10.0.0.1,fd00::/8', '10.0.0.1, fd00::/8'],
+    ['::1, 10.0.0.0/8', '::1, 10.0.0.0/8'],
     ['false', false],
   ])('accepts TRUST_PROXY=%s (a hop count, addresses or off)', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).app.trustProxy).toEqual(expected);
@@ -90,6 +91,9 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: '999' }],
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.1/33' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'proxy.example' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '::ffff:0:0/96' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '::ffff:0.0.0.0/96' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1' }],
     ['LOGIN_ACCOUNT_MAX_FAILURES', { LOGIN_ACCOUNT_MAX_FAILURES: '0' }],
   ])('rejects a bad %s with one line naming it', (variable, env) => {
     let error: unknown;

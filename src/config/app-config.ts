@@ -76,14 +76,19 @@ function trustProxy(env: Env): false | number | string {
   return items.join(', ');
 }
 
-/** An address, a subnet short of "everyone" (/0), or one of Express's range names. */
+/**
+ * An address, a subnet no wider than a /8, or one of Express's range names. IPv6 in ::/8 (which
+ * holds the IPv4-mapped ::ffff:0:0/96) other than ::1 is refused: Express folds a mapped subnet
+ * into IPv4, so ::ffff:0:0/96 would trust every client. Write IPv4 proxies as IPv4.
+ */
 function isProxyAddress(item: string): boolean {
   if (PROXY_RANGE_NAMES.has(item)) return true;
   const [address = '', prefix, ...rest] = item.split('/');
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
+  if (family === 6 && address !== '::1' && /^(::|0{1,4}:)/.test(address)) return false;
   if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 8 && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /**
