@@ -13,6 +13,8 @@ export interface NewUser {
   email: string;
   password: string;
   name?: string | null;
+  /** Default: `['user']`. */
+  roles?: Role[];
 }
 
 /** The only code that touches the users table. */
@@ -22,11 +24,12 @@ export class UsersService {
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  async create({ email, password, name }: NewUser): Promise<User> {
+  async create({ email, password, name, roles }: NewUser): Promise<User> {
     const user = this.users.create({
       email: normalizeEmail(email),
       name: name ?? null,
       passwordHash: await hashPassword(password),
+      ...(roles ? { roles } : {}),
     });
     try {
       return await this.users.save(user);
@@ -132,11 +135,10 @@ export class UsersService {
   async createAdminIfMissing(email: string, password: string): Promise<{ user: User; created: boolean }> {
     const existing = await this.findByEmail(email);
     if (existing) return { user: existing, created: false };
-    const user = this.users.create({ email: normalizeEmail(email), passwordHash: await hashPassword(password), roles: ['user', 'admin'] });
     try {
-      return { user: await this.users.save(user), created: true };
+      return { user: await this.create({ email, password, roles: ['user', 'admin'] }), created: true };
     } catch (error) {
-      const winner = isUniqueViolation(error) ? await this.findByEmail(email) : null;
+      const winner = error instanceof ConflictException ? await this.findByEmail(email) : null;
       if (winner) return { user: winner, created: false };
       throw error;
     }
