@@ -24,10 +24,11 @@ describe('a deleted user', () => {
     await db.dispose();
   });
 
-  it("has access tokens rejected by an instance started after the deletion, reads and writes alike", async () => {
+  it("has access tokens and cookies rejected by an instance started after the deletion, reads and writes alike", async () => {
     const user = await createUser(t);
     const token = await loginAs(t, user, 'jwt');
     const other = await loginAs(t, user, 'jwt');
+    const session = await loginAs(t, user, 'session');
     await token.delete('/api/users/me').send({ password: user.password }).expect(204);
 
     // The embedded database serves one process: stop this instance, start the next on its data.
@@ -39,6 +40,10 @@ describe('a deleted user', () => {
       await request(t.http).get('/api/users/me').set('Authorization', bearer).expect(401);
       await request(t.http).post('/api/notes').set('Authorization', bearer).send({ title: 'a', body: 'b' }).expect(401);
     }
+    const cookie = session.cookie ?? '';
+    expect(cookie).toMatch(/^sid=/);
+    await request(t.http).get('/api/users/me').set('Cookie', cookie).expect(401);
+    await request(t.http).post('/api/notes').set('Cookie', cookie).set('X-CSRF-Token', session.csrfToken ?? '').send({ title: 'a', body: 'b' }).expect(401);
   });
 
   it('leaves tombstones with nothing personal, purged once no access token can be valid', async () => {
