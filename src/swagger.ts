@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SECURITY } from './auth-decorators/security-schemes.js';
 import { ConfigService, type AppConfigService } from './config/config.module.js';
 import { sessionCookieName } from './sessions/session.middleware.js';
 
-/** Security scheme names; `@Auth()` references them, nothing else declares schemes. */
-export const SECURITY = { session: 'session', jwt: 'jwt', csrf: 'csrf' } as const;
 
 function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const cookie = sessionCookieName({ session: app.get<AppConfigService>(ConfigService).get('session', { infer: true }) });

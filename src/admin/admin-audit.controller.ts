@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../audit/audit.service.js';
 import { AuditEventResponse, AuditQueryDto } from '../audit/dto/audit.dto.js';
-import { Auth, AuthMode, Roles } from '../auth/decorators/index.js';
+import { Auth, AuthMode, Roles } from '../auth-decorators/index.js';
 import { page, PageOf, type Page } from '../common/pagination.js';
 
 @ApiTags('admin')

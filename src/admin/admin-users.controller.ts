@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException,
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '../auth/accounts.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { Auth, AuthMode, CurrentUser, Roles, type AuthUser } from '../auth/decorators/index.js';
+import { Auth, AuthMode, CurrentUser, Roles, type AuthUser } from '../auth-decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
 import { UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';

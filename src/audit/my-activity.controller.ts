@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth/decorators/index.js';
+import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth-decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
 import { AuditService } from './audit.service.js';
 import { AuditEventResponse } from './dto/audit.dto.js';

@@ -3,10 +3,10 @@ import { ApiNoContentResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthori
 import type { Request, Response } from 'express';
 import { LoginLockoutService } from '../abuse/login-lockout.service.js';
 import { AccountsService } from './accounts.service.js';
-import { AuthMode } from './auth-mode.js';
-import type { AuthUser } from './auth-user.js';
-import { Auth } from './decorators/auth.decorator.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
+import { AuthMode } from '../auth-decorators/auth-mode.js';
+import type { AuthUser } from '../auth-decorators/auth-user.js';
+import { Auth } from '../auth-decorators/auth.decorator.js';
+import { CurrentUser } from '../auth-decorators/current-user.decorator.js';
 import { ChangePasswordDto, DeleteAccountDto } from './dto/account.dto.js';
 
 /** The account operations that end logins; the profile itself is in users/. */

@@ -2,7 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { UsersService } from '../users/users.service.js';
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../auth-decorators/auth-user.js';
 
 /** Account changes that must end logins too: through the one revocation mechanism. */
 @Injectable()

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
 import { UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
-import { Public } from './decorators/auth.decorator.js';
+import { Public } from '../auth-decorators/auth.decorator.js';
 import { RegisterDto } from './dto/register.dto.js';
 
 @ApiTags('auth')

@@ -8,9 +8,9 @@ import { LocalBroadcast } from '../tokens/revocation-broadcast.js';
 import { RevocationListService } from '../tokens/revocation-list.service.js';
 import { accessTokensService, jwtConfigService, jwtTestConfig } from '../tokens/tokens.fixture.js';
 import type { UsersService } from '../users/users.service.js';
-import { AuthMode } from './auth-mode.js';
+import { AuthMode } from '../auth-decorators/auth-mode.js';
 import { AuthGuard } from './auth.guard.js';
-import { Auth, Public, Roles } from './decorators/auth.decorator.js';
+import { Auth, Public, Roles } from '../auth-decorators/auth.decorator.js';
 import { JwtStrategy } from './jwt.strategy.js';
 
 class Routes {

@@ -13,10 +13,10 @@ import { CsrfService } from '../sessions/csrf.service.js';
 import { TokenActivityService } from '../tokens/token-activity.service.js';
 import type { Role } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { AuthMode } from './auth-mode.js';
-import type { AuthUser } from './auth-user.js';
+import { AuthMode } from '../auth-decorators/auth-mode.js';
+import type { AuthUser } from '../auth-decorators/auth-user.js';
 import { BEARER_VERIFIER, type BearerVerifier } from './bearer-verifier.js';
-import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from './decorators/auth.decorator.js';
+import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from '../auth-decorators/auth.decorator.js';
 
 /** Secure by default: a route that declares nothing accepts a login of either kind. */
 const UNDECLARED: AuthMode[] = [AuthMode.Session, AuthMode.Jwt];

@@ -1,4 +1,4 @@
-import type { AuthUser } from './auth-user.js';
+import type { AuthUser } from '../auth-decorators/auth-user.js';
 
 /**
  * Verifies a bearer access token and returns its principal, or throws UnauthorizedException.

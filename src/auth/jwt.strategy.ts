@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokensService } from '../tokens/access-tokens.service.js';
 import { RevocationListService } from '../tokens/revocation-list.service.js';
-import { AuthMode } from './auth-mode.js';
-import type { AuthUser } from './auth-user.js';
+import { AuthMode } from '../auth-decorators/auth-mode.js';
+import type { AuthUser } from '../auth-decorators/auth-user.js';
 import type { BearerVerifier } from './bearer-verifier.js';
 
 /**

@@ -6,7 +6,7 @@ import type { AuditEventType } from '../audit/audit-event.entity.js';
 import { AuditService } from '../audit/audit.service.js';
 import { UsersService } from '../users/users.service.js';
 import { isSessionLogin } from '../sessions/session.middleware.js';
-import { LOCAL_STRATEGY } from './auth-mode.js';
+import { LOCAL_STRATEGY } from './strategy-names.js';
 import { clientInfo } from './client-info.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LocalStrategy } from './local.strategy.js';

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { LOCAL_STRATEGY } from './auth-mode.js';
+import { LOCAL_STRATEGY } from './strategy-names.js';
 
 /** One message whatever was wrong, so the answer does not tell which emails exist. */
 export const INVALID_CREDENTIALS = 'Invalid email or password';

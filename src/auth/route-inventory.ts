@@ -3,8 +3,8 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import type { Role } from '../users/user.entity.js';
-import type { AuthMode } from './auth-mode.js';
-import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from './decorators/auth.decorator.js';
+import type { AuthMode } from '../auth-decorators/auth-mode.js';
+import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from '../auth-decorators/auth.decorator.js';
 
 export interface RouteDeclaration {
   method: string;

@@ -6,7 +6,7 @@ import { TokenPairResponse } from '../tokens/dto/token-pair.response.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import type { User } from '../users/user.entity.js';
 import { clientInfo } from './client-info.js';
-import { Public } from './decorators/auth.decorator.js';
+import { Public } from '../auth-decorators/auth.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginStarter } from './login-starter.service.js';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Auth, AuthMode, CurrentUser, Public, type AuthUser } from '../auth/decorators/index.js';
+import { Auth, AuthMode, CurrentUser, Public, type AuthUser } from '../auth-decorators/index.js';
 
 export class ViaResponse {
   /** Which mechanism authenticated the request: "session", "jwt", or null on a public route. */

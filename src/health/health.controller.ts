@@ -9,7 +9,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
-import { Public } from '../auth/decorators/auth.decorator.js';
+import { Public } from '../auth-decorators/index.js';
 import { REDIS } from '../redis/redis.constants.js';
 
 const TIMEOUT_MS = 1500;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth/decorators/index.js';
+import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth-decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
 import { CreateNoteDto, NoteResponse, UpdateNoteDto } from './dto/note.dto.js';
 import { NotesService } from './notes.service.js';

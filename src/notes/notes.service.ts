@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { AuthUser } from '../auth/decorators/index.js';
+import type { AuthUser } from '../auth-decorators/index.js';
 import type { CreateNoteDto, UpdateNoteDto } from './dto/note.dto.js';
 import { Note } from './note.entity.js';
 

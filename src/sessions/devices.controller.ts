@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth/decorators/index.js';
+import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth-decorators/index.js';
 import { DeviceResponse } from './dto/device.response.js';
 import { LoginsService } from './logins.service.js';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { JWK } from 'jose';
-import { Public } from '../auth/decorators/auth.decorator.js';
+import { Public } from '../auth-decorators/index.js';
 import { SigningKeys } from './signing-keys.js';
 
 export class JwksResponse {

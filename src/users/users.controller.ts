@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth/decorators/index.js';
+import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth-decorators/index.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UserResponse } from './dto/user.response.js';
 import { UsersService } from './users.service.js';

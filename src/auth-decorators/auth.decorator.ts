@@ -1,8 +1,8 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { SECURITY } from '../../swagger.js';
-import type { Role } from '../../users/user.entity.js';
-import { AuthMode } from '../auth-mode.js';
+import { SECURITY } from './security-schemes.js';
+import type { Role } from './roles.js';
+import { AuthMode } from './auth-mode.js';
 
 export const AUTH_METADATA = 'auth:modes';
 export const PUBLIC_METADATA = 'auth:public';

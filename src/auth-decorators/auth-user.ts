@@ -1,4 +1,4 @@
-import type { Role } from '../users/user.entity.js';
+import type { Role } from './roles.js';
 import type { AuthMode } from './auth-mode.js';
 
 /** The authenticated caller, as controllers receive it through `@CurrentUser()`. */
