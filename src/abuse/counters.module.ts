@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
-import type { Redis } from 'ioredis';
 import type { Repository } from 'typeorm';
+import type { RedisClient } from '../redis/redis-client.js';
 import { REDIS } from '../redis/redis.constants.js';
 import { AbuseCounter } from './abuse-counter.entity.js';
 import { RedisCounterStore, type CounterStore } from './counter-store.js';
@@ -16,7 +16,7 @@ export const COUNTER_STORE = Symbol('COUNTER_STORE');
       provide: COUNTER_STORE,
       inject: [REDIS, getRepositoryToken(AbuseCounter)],
       // Never in process memory: limits must hold across instances and restarts.
-      useFactory: (redis: Redis | null, counters: Repository<AbuseCounter>): CounterStore =>
+      useFactory: (redis: RedisClient | null, counters: Repository<AbuseCounter>): CounterStore =>
         redis ? new RedisCounterStore(redis) : new DatabaseCounterStore(counters),
     },
   ],

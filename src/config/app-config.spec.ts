@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: '', TRUST_PROXY: '1', CORS_ORIGINS: 'https://a.example, https://b.example' });
     expect(config.app.port).toBe(8080);
     expect(config.database.url).toBe('postgres://u@h/db');
-    expect(config.redis.url).toBeUndefined();
+    expect(config.redis).toEqual({ url: undefined, clusterNodes: [] });
     expect(config.app.trustProxy).toBe(1);
     expect(config.app.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
@@ -33,6 +33,18 @@ describe('loadConfig', () => {
     ['false', false],
   ])('accepts TRUST_PROXY=%s (a hop count, addresses or off)', (value, expected) => {
     expect(loadConfig({ TRUST_PROXY: value }).app.trustProxy).toEqual(expected);
+  });
+
+  it('reads REDIS_CLUSTER_NODES as seed nodes: names, IPv4, bracketed IPv6', () => {
+    const config = loadConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'redis-0.redis.svc:6379, 10.0.0.2:7001,[::1]:7002,' });
+    expect(config.redis).toEqual({
+      url: undefined,
+      clusterNodes: [
+        { host: 'redis-0.redis.svc', port: 6379 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+    });
   });
 
   it('accepts JWT_CLOCK_TOLERANCE=0s (no leeway) and other durations', () => {
@@ -62,6 +74,14 @@ describe('loadConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'nonsense' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://h/db' }],
     ['REDIS_URL', { REDIS_URL: 'http://h' }],
+    // A single Redis or a cluster, never both: neither may silently win.
+    ['REDIS_CLUSTER_NODES', { REDIS_URL: 'redis://h:6379', REDIS_CLUSTER_NODES: 'h:7000' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'h' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'h:7000,h:0' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'h:70000' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'redis://h:7000' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: '::1:7000' }],
+    ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: '[10.0.0.1]:7000' }],
     ['SESSION_IDLE_TTL', { SESSION_IDLE_TTL: '15' }],
     ['SESSION_ABSOLUTE_TTL', { SESSION_IDLE_TTL: '2d', SESSION_ABSOLUTE_TTL: '1d' }],
     ['COOKIE_SECURE', { COOKIE_SECURE: 'maybe' }],

@@ -4,6 +4,11 @@ import { bool, ConfigError, duration, int, list, oneOf, pem, pemList, text, url,
 export type NodeEnv = 'development' | 'production' | 'test';
 export type JwtAlgorithm = 'ES256' | 'HS256';
 
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
 /** The whole validated configuration; the only shape the rest of the code reads. */
 export interface AppConfig {
   app: {
@@ -21,7 +26,11 @@ export interface AppConfig {
     url: string | undefined;
     poolSize: number;
   };
-  redis: { url: string | undefined };
+  redis: {
+    url: string | undefined;
+    /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); empty unless set, never with `url`. */
+    clusterNodes: RedisNode[];
+  };
   session: {
     secret: string | undefined;
     idleTtlMs: number;
@@ -89,6 +98,30 @@ function isProxyAddress(item: string): boolean {
   if (family === 6 && address !== '::1' && /^(::|0{1,4}:)/.test(address)) return false;
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 8 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * REDIS_URL names one Redis, REDIS_CLUSTER_NODES the seed nodes of a Redis Cluster: one
+ * deployment has one or the other, so setting both is refused rather than one silently winning.
+ */
+function redis(env: Env): AppConfig['redis'] {
+  const single = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const clusterNodes = list(env, 'REDIS_CLUSTER_NODES').map(redisNode);
+  if (single !== undefined && clusterNodes.length > 0) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'must not be set together with REDIS_URL (one names a single Redis, the other a cluster)');
+  }
+  return { url: single, clusterNodes };
+}
+
+/** `host:port`, the host a name or an IPv4 address, or an IPv6 address in brackets (`[::1]:7000`). */
+function redisNode(item: string): RedisNode {
+  const match = /^(?:\[([0-9a-f:.]+)\]|([a-z0-9._-]+)):(\d{1,5})$/i.exec(item);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || (match?.[1] !== undefined && isIP(host) !== 6) || port < 1 || port > 65535) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', `must be a comma-separated list of host:port (not ${JSON.stringify(item.slice(0, 60))})`);
+  }
+  return { host, port };
 }
 
 /**
@@ -168,7 +201,7 @@ export function loadConfig(env: Env): AppConfig {
       url: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
       poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     },
-    redis: { url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) },
+    redis: redis(env),
     session,
     jwt,
     logins: { maxPerUser: int(env, 'MAX_LOGINS_PER_USER', 100, 1, 100_000) },

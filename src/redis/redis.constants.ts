@@ -1,2 +1,2 @@
-/** Provider of the shared ioredis client, or `null` when REDIS_URL is unset. */
+/** Provider of the shared RedisClient (single Redis or cluster), or `null` without Redis. */
 export const REDIS = Symbol('REDIS');

@@ -1,6 +1,6 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { createRedisClient, type RedisClient } from './redis-client.js';
 import { REDIS } from './redis.constants.js';
 
 @Global()
@@ -9,19 +9,11 @@ import { REDIS } from './redis.constants.js';
     {
       provide: REDIS,
       inject: [ConfigService],
-      useFactory: async (config: AppConfigService): Promise<Redis | null> => {
-        const url = config.get('redis.url', { infer: true });
-        if (!url) return null;
-        const client = new Redis(url, {
-          lazyConnect: true,
-          connectTimeout: 5000,
-          disconnectTimeout: 500,
-          // Commands fail at once while Redis is away instead of piling up: a request gets a clear error.
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-        });
+      useFactory: async (config: AppConfigService): Promise<RedisClient | null> => {
+        const client = createRedisClient(config.get('redis', { infer: true }));
+        if (!client) return null;
         // An unreachable Redis shows in /api/health; the client keeps reconnecting by itself.
-        client.on('error', (error) => new Logger('Redis').warn(`Redis: ${error.message}`));
+        client.on('error', (error: Error) => new Logger('Redis').warn(`Redis: ${error.message}`));
         await client.connect().catch(() => undefined);
         return client;
       },
@@ -30,7 +22,7 @@ import { REDIS } from './redis.constants.js';
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient | null) {}
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.redis) return;

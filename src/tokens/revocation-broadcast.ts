@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { isCluster, type RedisClient } from '../redis/redis-client.js';
 
 /** A revocation as it travels between instances: login ids and until when they matter. */
 export interface RevocationMessage {
@@ -76,11 +76,17 @@ export class LocalBroadcast implements RevocationBroadcast {
   }
 }
 
-/** Redis pub/sub; subscribing needs a connection of its own. */
+/**
+ * Redis pub/sub; subscribing needs a connection of its own. On a Redis Cluster this is classic
+ * PUBLISH, which the cluster bus forwards to every node, so the subscriber may sit on any node
+ * and moves to another when its node goes (ioredis picks one). Sharded pub/sub (SPUBLISH) would
+ * put the one channel on one shard: no spreading to gain for a few small messages, and that
+ * shard's loss would cut every instance off at once.
+ */
 export class RedisBroadcast implements RevocationBroadcast {
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async publish(message: RevocationMessage): Promise<void> {
     await this.redis.publish(CHANNEL, JSON.stringify(message));
@@ -89,7 +95,11 @@ export class RedisBroadcast implements RevocationBroadcast {
   async start(onMessage: (message: RevocationMessage) => void, onReconnect: () => void): Promise<void> {
     // Retries forever: a Redis that is down at start-up must not stop the service (health says
     // 503), and whenever the subscription (re)connects the list is reloaded from the database.
-    const subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // Messages missed while a cluster subscriber moves to another node come with the periodic
+    // reload of the revocation list.
+    const subscriber = isCluster(this.redis)
+      ? this.redis.duplicate([], { enableOfflineQueue: true, redisOptions: { ...this.redis.options.redisOptions, maxRetriesPerRequest: null } })
+      : this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined); // the shared client already reports Redis errors
     subscriber.on('ready', onReconnect);

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { AuditModule } from '../audit/audit.module.js';
+import type { RedisClient } from '../redis/redis-client.js';
 import { REDIS } from '../redis/redis.constants.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -32,7 +32,7 @@ import { TokensService } from './tokens.service.js';
     {
       provide: REVOCATION_BROADCAST,
       inject: [ConfigService, REDIS, DataSource],
-      useFactory: (config: AppConfigService, redis: Redis | null, db: DataSource): RevocationBroadcast => {
+      useFactory: (config: AppConfigService, redis: RedisClient | null, db: DataSource): RevocationBroadcast => {
         if (redis) return new RedisBroadcast(redis);
         const url = config.get('database.url', { infer: true });
         return url ? new PostgresBroadcast(url, db) : new LocalBroadcast();
