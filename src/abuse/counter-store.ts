@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 
 /** A counter in a fixed window: how many hits, and how long until the window closes. */
 export interface Count {
@@ -35,28 +35,40 @@ local count = tonumber(redis.call('GET', KEYS[1]))
 if count and count > 0 then redis.call('DECR', KEYS[1]) end
 return 0`;
 
+/**
+ * Counters in Redis or a Redis Cluster. Every operation touches one key; each key is its own
+ * hash tag, so a script's keys always sit in one slot and the counters of different clients
+ * spread over the cluster's slots (and nodes). A script that ever takes two counters must give
+ * both the same tag, or the cluster refuses it (CROSSSLOT).
+ */
 export class RedisCounterStore implements CounterStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix = 'nda:count:',
   ) {}
 
+  /** `nda:count:{rate:auth:203.0.113.7}`: the braces make the whole counter name the hash tag. */
+  redisKey(key: string): string {
+    return `${this.prefix}{${key}}`;
+  }
+
   async hit(key: string, windowMs: number): Promise<Count> {
-    const [count, ttlMs] = (await this.redis.eval(HIT, 1, this.prefix + key, String(windowMs))) as [number, number];
+    const [count, ttlMs] = (await this.redis.eval(HIT, 1, this.redisKey(key), String(windowMs))) as [number, number];
     return { count, ttlMs };
   }
 
   async unhit(key: string): Promise<void> {
-    await this.redis.eval(UNHIT, 1, this.prefix + key);
+    await this.redis.eval(UNHIT, 1, this.redisKey(key));
   }
 
   async peek(key: string): Promise<Count> {
-    const [count, ttlMs] = await Promise.all([this.redis.get(this.prefix + key), this.redis.pttl(this.prefix + key)]);
+    const redisKey = this.redisKey(key);
+    const [count, ttlMs] = await Promise.all([this.redis.get(redisKey), this.redis.pttl(redisKey)]);
     return count === null || ttlMs <= 0 ? { count: 0, ttlMs: 0 } : { count: Number(count), ttlMs };
   }
 
   async reset(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+    await this.redis.del(this.redisKey(key));
   }
 
   /** Redis expires its keys by itself. */
