@@ -8,8 +8,8 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import type { Redis } from 'ioredis';
 import { Public } from '../auth-decorators/index.js';
+import { isCluster, type RedisClient } from '../redis/redis-client.js';
 import { REDIS } from '../redis/redis.constants.js';
 
 const TIMEOUT_MS = 1500;
@@ -24,7 +24,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(REDIS) private readonly redis: RedisClient | null,
   ) {}
 
   /** 200 when the database (and Redis, when configured) answer; 503 naming what is down otherwise. */
@@ -50,7 +50,12 @@ export class HealthController {
       checks.push(() =>
         this.indicators.check('redis').attempt(async () => {
           if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
-          if ((await redis.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
+          if (isCluster(redis)) {
+            // A node that answers is not enough: with a slot uncovered (a master lost and not yet
+            // replaced) the cluster refuses writes, and says so in CLUSTER INFO.
+            const state = /^cluster_state:(\w+)/m.exec(await redis.cluster('INFO'))?.[1];
+            if (state !== 'ok') throw new Error(`Redis Cluster state is ${state ?? 'unknown'}`);
+          } else if ((await redis.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
         }).withTimeout(TIMEOUT_MS),
       );
     }
