@@ -47,7 +47,10 @@ export class RedisCounterStore implements CounterStore {
     private readonly prefix = 'nda:count:',
   ) {}
 
-  /** `nda:count:{rate:auth:203.0.113.7}`: the braces make the whole counter name the hash tag. */
+  /**
+   * `nda:count:{rate:auth:203.0.113.7}`: the braces make the counter name the hash tag. A `}`
+   * inside a name (client input) only ends the tag early: still one key, one slot.
+   */
   redisKey(key: string): string {
     return `${this.prefix}{${key}}`;
   }
