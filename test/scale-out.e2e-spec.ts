@@ -1,39 +1,66 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AccessTokensService } from '../src/tokens/access-tokens.service.js';
 import { LoginsService } from '../src/sessions/logins.service.js';
 import { createUser, loginAs } from './support/kit.js';
 import { es256Pair } from './support/keys.js';
+import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 /**
  * Two instances on one PostgreSQL, as behind a load balancer: a cookie or token from one works
  * on the other, and a revocation on one reaches the other within a second — over Redis pub/sub
- * when REDIS_URL is set, over PostgreSQL LISTEN/NOTIFY otherwise. The embedded database serves
- * one process only (its folder is locked), so jest.config.mjs runs this file only when
- * DATABASE_URL is set (the PostgreSQL pass of the suite).
+ * when REDIS_URL is set, over a Redis Cluster of this file's own, and over PostgreSQL
+ * LISTEN/NOTIFY otherwise. The embedded database serves one process only (its folder is locked),
+ * so jest.config.mjs runs this file only when DATABASE_URL is set (the PostgreSQL pass).
  */
-const broadcasts: Array<[string, string]> = [['PostgreSQL LISTEN/NOTIFY', '']];
-if (process.env.REDIS_URL) broadcasts.push(['Redis pub/sub', process.env.REDIS_URL]);
+interface Setup {
+  /** What the apps get for Redis: none, one Redis, or the nodes of a cluster. */
+  redisEnv(): Promise<Record<string, string>>;
+  stop(): Promise<void>;
+}
 
-describe.each(broadcasts)('two instances, revocation over %s', (_name, redisUrl) => {
+const setups: Array<[string, () => Setup]> = [['PostgreSQL LISTEN/NOTIFY', () => fixedRedis({ REDIS_URL: '' })]];
+if (process.env.REDIS_URL) setups.push(['single Redis', () => fixedRedis({ REDIS_URL: process.env.REDIS_URL! })]);
+setups.push(['Redis Cluster', clusterRedis]);
+
+function fixedRedis(env: Record<string, string>): Setup {
+  return { redisEnv: async () => env, stop: async () => undefined };
+}
+
+function clusterRedis(): Setup {
+  let cluster: RedisCluster | undefined;
+  return {
+    redisEnv: async () => {
+      cluster = await startRedisCluster();
+      return { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.nodesEnv };
+    },
+    stop: async () => cluster?.stop(),
+  };
+}
+
+describe.each(setups)('two instances, revocation over %s', (name, setup) => {
   const keys = es256Pair();
+  const redis = setup();
+  const usesRedis = name !== 'PostgreSQL LISTEN/NOTIFY';
   // Room for the 250 logins of one user below.
-  const env = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, REDIS_URL: redisUrl, MAX_LOGINS_PER_USER: '1000' };
+  let env: Record<string, string> = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, MAX_LOGINS_PER_USER: '1000' };
   let db: TestDatabase;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
+    env = { ...env, ...(await redis.redisEnv()) };
     db = await createTestDatabase();
     a = await createTestApp({ db, env });
     b = await createTestApp({ db, env });
   });
   afterAll(async () => {
-    await a.close();
-    await b.close();
-    await db.dispose();
+    await a?.close();
+    await b?.close();
+    await db?.dispose();
+    await redis.stop();
   });
 
   /**
@@ -63,19 +90,18 @@ describe.each(broadcasts)('two instances, revocation over %s', (_name, redisUrl)
     expect(took).toBeLessThan(1000);
   });
 
-  if (redisUrl) {
+  if (usesRedis) {
     it('the /api/auth rate limit counts requests to either instance together', async () => {
-      const limited = { ...env, THROTTLE_AUTH_LIMIT: '4' };
+      // Behind a proxy naming a client address of this run's own: a window nobody else counted in.
+      const limited = { ...env, THROTTLE_AUTH_LIMIT: '4', TRUST_PROXY: 'loopback' };
+      const client = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::1`;
       const x = await createTestApp({ db, env: limited });
       const y = await createTestApp({ db, env: limited });
       try {
-        // A fresh window: the key is the client IP, shared with the other tests' apps here.
-        const redis = new Redis(redisUrl);
-        const keys = await redis.keys('nda:count:rate:*');
-        if (keys.length) await redis.del(...keys);
-        await redis.quit();
         const statuses: number[] = [];
-        for (const app of [x, y, x, y, x, y]) statuses.push((await request(app.http).post('/api/auth/token/refresh').send({ refreshToken: 'x' })).status);
+        for (const app of [x, y, x, y, x, y]) {
+          statuses.push((await request(app.http).post('/api/auth/token/refresh').set('X-Forwarded-For', client).send({ refreshToken: 'x' })).status);
+        }
         expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
       } finally {
         await x.close();
