@@ -29,10 +29,11 @@ export default {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       // Several instances, or a database to take away, need a server: the embedded database
-      // serves one process only. These run in the PostgreSQL pass.
+      // serves one process only. These run in the PostgreSQL pass, and so does the spec that
+      // starts a Redis Cluster of its own (redis-server processes are the heavy part of a run).
       testPathIgnorePatterns: process.env.DATABASE_URL
         ? []
-        : ['/scale-out\\.e2e-spec\\.ts$', '/outage\\.e2e-spec\\.ts$', '/migrations\\.e2e-spec\\.ts$'],
+        : ['/scale-out\\.e2e-spec\\.ts$', '/redis-cluster\\.e2e-spec\\.ts$', '/outage\\.e2e-spec\\.ts$', '/migrations\\.e2e-spec\\.ts$'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 20,
