@@ -8,7 +8,7 @@ export interface Count {
 
 /**
  * Windowed counters for rate limits and login lockout, shared by every instance: in Redis when
- * REDIS_URL is set, otherwise in the database (DatabaseCounterStore).
+ * REDIS_URL or REDIS_CLUSTER_NODES is set, otherwise in the database (DatabaseCounterStore).
  */
 export interface CounterStore {
   /** Counts one hit; the first hit opens a window of `windowMs`. */

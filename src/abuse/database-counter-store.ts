@@ -40,7 +40,7 @@ interface CountRow {
 }
 
 /**
- * Counters in the service's database, for when REDIS_URL is unset: every instance on the
+ * Counters in the service's database, for when no Redis is configured: every instance on the
  * database counts together, and a restart forgets nothing. Each operation is one statement,
  * timed by the database clock so instances with skewed clocks agree on every window.
  */
