@@ -19,6 +19,8 @@ export interface NewLogin {
 /** What is announced when logins end, so every other part (and instance) can act on it. */
 export interface Revocation {
   loginIds: string[];
+  /** Those of them that are cookie sessions (their store entries go too). */
+  sessionLoginIds: string[];
 }
 
 export type RevocationReason =
@@ -199,7 +201,12 @@ export class LoginsService {
 
   /** Tells every part (and instance) that these logins ended, and audits each; returns how many. */
   announce({ reason, logins }: RevokedLogins): number {
-    if (logins.length > 0) this.revocations.next({ loginIds: logins.map((login) => login.id) });
+    if (logins.length > 0) {
+      this.revocations.next({
+        loginIds: logins.map((login) => login.id),
+        sessionLoginIds: logins.filter((login) => login.kind === 'session').map((login) => login.id),
+      });
+    }
     for (const login of logins) {
       this.audit.record({ type: 'login.revoked', userId: login.userId, loginId: login.id, mode: login.kind, details: { reason } });
     }

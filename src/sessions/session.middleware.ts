@@ -2,12 +2,10 @@ import { Logger } from '@nestjs/common';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import passport from 'passport';
+import type { Store } from 'express-session';
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { serviceSecret } from '../common/secret-file.js';
-import type { LoginsService } from './logins.service.js';
-import { DatabaseSessionStore } from './session-store.js';
 
 /**
  * The session cookie's name, decided here only: `__Host-sid` whenever the cookie is Secure, so
@@ -32,8 +30,8 @@ export const SESSION_LOGIN_PATH = '/api/auth/session/login';
  * carrying the session cookie, and session login. Everything else — public routes, bearer-token
  * requests — skips both: no session id is generated, hashed and thrown away per request.
  */
-export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
-  const sessions = expressSession(config, db, logins);
+export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app'>, store: Store): RequestHandler {
+  const sessions = expressSession(config, store);
   if (config.session.cookieSecure && config.app.trustProxy === false) {
     // express-session sends a Secure cookie only over TLS it can see: behind a TLS-terminating
     // proxy that means TRUST_PROXY, or session login silently sets no cookie.
@@ -64,11 +62,11 @@ function withoutTrailingSlashes(path: string): string {
   return path.slice(0, end);
 }
 
-function expressSession(config: Pick<AppConfig, 'session' | 'app'>, db: DataSource, logins: LoginsService): RequestHandler {
+function expressSession(config: Pick<AppConfig, 'session' | 'app'>, store: Store): RequestHandler {
   return session({
     name: sessionCookieName(config),
     secret: serviceSecret(config.session.secret, config.app.dataDir),
-    store: new DatabaseSessionStore(db, logins, config.session.idleTtlMs),
+    store,
     // 256-bit ids; stored only as their SHA-256.
     genid: () => randomBytes(32).toString('base64url'),
     resave: false,

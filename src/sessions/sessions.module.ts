@@ -1,17 +1,22 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Store } from 'express-session';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { AuditModule } from '../audit/audit.module.js';
+import { DatabaseShutdown } from '../database/database-shutdown.js';
+import { REDIS } from '../redis/redis.constants.js';
 import { UsersModule } from '../users/users.module.js';
 import { DevicesController } from './devices.controller.js';
 import { CsrfService } from './csrf.service.js';
 import { HttpSession } from './http-session.entity.js';
 import { Login } from './login.entity.js';
 import { LoginsService } from './logins.service.js';
+import { RedisSessionStore, type SessionRedis } from './redis-session-store.js';
 import { createSessionMiddleware } from './session.middleware.js';
-import { SESSION_MIDDLEWARE } from './sessions.constants.js';
+import { DatabaseSessionStore } from './session-store.js';
+import { SESSION_MIDDLEWARE, SESSION_STORE } from './sessions.constants.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Login, HttpSession]), UsersModule, AuditModule],
@@ -20,16 +25,30 @@ import { SESSION_MIDDLEWARE } from './sessions.constants.js';
     LoginsService,
     CsrfService,
     {
+      // Redis when it is configured, so a session request needs no database query; the
+      // service's own database otherwise.
+      provide: SESSION_STORE,
+      inject: [ConfigService, DataSource, LoginsService, REDIS, DatabaseShutdown],
+      useFactory: (config: AppConfigService, db: DataSource, logins: LoginsService, redis: SessionRedis | null, shutdown: DatabaseShutdown): Store => {
+        const idleTtlMs = config.get('session.idleTtlMs', { infer: true });
+        if (!redis) return new DatabaseSessionStore(db, logins, idleTtlMs);
+        const store = new RedisSessionStore(redis, logins, idleTtlMs);
+        // Every revocation on this instance (the CLI's included) drops the logins' entries.
+        const subscription = logins.revoked$.subscribe(({ sessionLoginIds }) => sessionLoginIds.length > 0 && store.forget(sessionLoginIds));
+        shutdown.beforeClose(async () => {
+          subscription.unsubscribe();
+          await store.flush();
+        });
+        return store;
+      },
+    },
+    {
       provide: SESSION_MIDDLEWARE,
-      inject: [ConfigService, DataSource, LoginsService],
-      useFactory: (config: AppConfigService, db: DataSource, logins: LoginsService) =>
-        createSessionMiddleware(
-          { session: config.get<AppConfig['session']>('session'), app: config.get<AppConfig['app']>('app') },
-          db,
-          logins,
-        ),
+      inject: [ConfigService, SESSION_STORE],
+      useFactory: (config: AppConfigService, store: Store) =>
+        createSessionMiddleware({ session: config.get<AppConfig['session']>('session'), app: config.get<AppConfig['app']>('app') }, store),
     },
   ],
-  exports: [LoginsService, CsrfService, SESSION_MIDDLEWARE],
+  exports: [LoginsService, CsrfService, SESSION_MIDDLEWARE, SESSION_STORE],
 })
 export class SessionsModule {}

@@ -51,7 +51,7 @@ describe('RevocationListService', () => {
     const list = new RevocationListService(logins, broadcast, config, shutdown);
     await list.onModuleInit();
 
-    revoked.next({ loginIds: ['l1'] });
+    revoked.next({ loginIds: ['l1'], sessionLoginIds: [] });
     expect(list.isRevoked('l1')).toBe(true);
     const stopping = shutdown.run().then(() => events.push('shut down'));
     await new Promise((resolve) => setTimeout(resolve, 50));
