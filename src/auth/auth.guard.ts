@@ -10,6 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { CsrfService } from '../sessions/csrf.service.js';
+import { RevocationListService } from '../tokens/revocation-list.service.js';
 import { TokenActivityService } from '../tokens/token-activity.service.js';
 import type { Role } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -36,6 +37,7 @@ export class AuthGuard implements CanActivate {
     private readonly csrf: CsrfService,
     @Optional() @Inject(BEARER_VERIFIER) private readonly bearer?: BearerVerifier,
     @Optional() private readonly tokenActivity?: TokenActivityService,
+    @Optional() private readonly revocations?: RevocationListService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -81,11 +83,21 @@ export class AuthGuard implements CanActivate {
     const principal = request.session?.passport?.user;
     if (principal) {
       if (!modes.includes(AuthMode.Session)) return reject('This route does not accept session cookies');
+      if (this.sessionRevoked(principal)) return reject('Session expired');
       if (!this.csrf.check(request)) throw new ForbiddenException('Missing or invalid CSRF token');
       const roles = await this.users.findRoles(principal.userId);
       if (!roles) return reject('Session expired');
       return { id: principal.userId, roles, loginId: principal.loginId, via: AuthMode.Session };
     }
     return reject('Authentication required');
+  }
+
+  /**
+   * The session store (Redis) does not read the login record: a revoked login is refused here,
+   * from the in-memory list the tokens use, on every instance within a second of the revocation
+   * and after a restart (it loads from the database). The store drops the entry meanwhile.
+   */
+  private sessionRevoked(principal: { loginId: string }): boolean {
+    return this.revocations?.isRevoked(principal.loginId) ?? false;
   }
 }
