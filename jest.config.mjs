@@ -20,6 +20,18 @@ const common = {
   testEnvironment: 'node',
 };
 
+/** Specs that need servers the embedded pass does not have; each says why in the printed line. */
+const serverOnly = ['scale-out.e2e-spec.ts', 'redis-cluster.e2e-spec.ts', 'outage.e2e-spec.ts', 'migrations.e2e-spec.ts'];
+const redisOnly = ['redis-sessions.e2e-spec.ts'];
+const ignoredSpecs = [...(process.env.DATABASE_URL ? [] : serverOnly), ...(process.env.REDIS_URL ? [] : redisOnly)];
+if (ignoredSpecs.length > 0 && !process.env.JEST_WORKER_ID) {
+  console.log(
+    `Not run here: ${ignoredSpecs.join(', ')}. The embedded database serves one process, so the ` +
+      'multi-instance and outage specs need DATABASE_URL (PostgreSQL); sessions live in Redis only with REDIS_URL. ' +
+      '.ci/run runs them in its PostgreSQL + Redis pass.',
+  );
+}
+
 export default {
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
@@ -29,11 +41,9 @@ export default {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       // Several instances, or a database to take away, need a server: the embedded database
-      // serves one process only. These run in the PostgreSQL pass, and so does the spec that
-      // starts a Redis Cluster of its own (redis-server processes are the heavy part of a run).
-      testPathIgnorePatterns: process.env.DATABASE_URL
-        ? []
-        : ['/scale-out\\.e2e-spec\\.ts$', '/redis-cluster\\.e2e-spec\\.ts$', '/outage\\.e2e-spec\\.ts$', '/migrations\\.e2e-spec\\.ts$'],
+      // serves one process only. These run in the PostgreSQL pass, and so do the specs that
+      // start servers of their own (a Redis Cluster, nginx and instances of the built service).
+      testPathIgnorePatterns: ignoredSpecs.map((spec) => `/${spec.replace(/\./g, '\\.')}$`),
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 20,
