@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import request from 'supertest';
+import { sha256Hex } from '../src/common/hash.js';
 import { loginAs, uniqueEmail, type TestUser } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -145,6 +147,9 @@ describe('operator CLI', () => {
     const cookie = await loginAs(t, frank, 'session');
     await token.get('/api/users/me').expect(200);
     await cookie.get('/api/users/me').expect(200);
+    const entry = `nda:sess:${sha256Hex(decodeURIComponent(cookie.cookie!.slice(4)).slice(2).split('.')[0]!)}`;
+    const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL) : undefined;
+    if (redis) expect(await redis.exists(entry)).toBe(1);
     await releaseForCli();
 
     const revoked = cli(['revoke-logins', frank.email]);
@@ -161,6 +166,11 @@ describe('operator CLI', () => {
       expect(result).toMatchObject({ code: 0, stdout: `Ended 2 logins of ${frank.email}\n` });
     } else {
       expect(await revoked).toMatchObject({ code: 0, stdout: `Ended 2 logins of ${frank.email}\n` });
+    }
+    if (redis) {
+      // The CLI dropped the session's entry from Redis before it exited.
+      expect(await redis.exists(entry)).toBe(0);
+      await redis.quit();
     }
 
     const after = await running();
