@@ -22,7 +22,8 @@ export function errorResponse(error: unknown, request: Request, logger: Logger):
     return { status, body: errorBody(status, 'The database is unavailable; try again shortly', String(request.id)) };
   }
   if (isRedisUnavailable(error)) {
-    // Redis holds the shared counters (rate limit, lockout): refusing is safer than not counting.
+    // Redis holds the shared counters (rate limit, lockout) and the sessions: refusing is safer
+    // than not counting, and a session that cannot be read now is not a logout.
     logger.error({ err: error, reqId: request.id }, 'Redis unavailable');
     const status = HttpStatus.SERVICE_UNAVAILABLE;
     return { status, body: errorBody(status, 'A service the request needs is unavailable; try again shortly', String(request.id)) };
