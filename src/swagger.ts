@@ -1,11 +1,98 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type OperationObject, type SecurityRequirementObject } from '@nestjs/swagger';
+import { AUTH_PATH_PREFIX } from './abuse/auth-rate-limit.guard.js';
+import { routeInventory, type RouteDeclaration } from './auth/route-inventory.js';
+import { AuthMode } from './auth-decorators/auth-mode.js';
 import { SECURITY } from './auth-decorators/security-schemes.js';
 import { ConfigService, type AppConfigService } from './config/config.module.js';
 import { sessionCookieName } from './sessions/session.middleware.js';
 
+/** Where the routes live; app.setup.ts owns these and passes them in. */
+export interface RoutePrefixes {
+  globalPrefix: string;
+  unprefixed: string[];
+}
 
-function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+/** The guard's secure default for a route that declares nothing. */
+const UNDECLARED: AuthMode[] = [AuthMode.Session, AuthMode.Jwt];
+/** Methods the CSRF check lets through (sessions/csrf.service.ts). */
+const CSRF_SAFE = new Set(['get', 'head', 'options']);
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+const CREDENTIAL: Record<AuthMode, string> = { [AuthMode.Session]: 'session cookie', [AuthMode.Jwt]: 'bearer token' };
+
+/** What the guard (and the /api/auth rate limit in front of it) answers before the handler runs. */
+export interface AuthAnswers {
+  /** `Auth: session or jwt; requires the admin role.` */
+  label: string;
+  modes: AuthMode[];
+  401?: string;
+  403?: string;
+  429?: string;
+}
+
+/** Read as the guards read it: `@Public()` skips authentication and roles altogether. */
+export function authAnswers(route: Pick<RouteDeclaration, 'method' | 'path' | 'protection' | 'roles'>): AuthAnswers {
+  const rateLimited = route.path.toLowerCase().startsWith(AUTH_PATH_PREFIX)
+    ? 'more than THROTTLE_AUTH_LIMIT requests a minute from this address to /api/auth/*; see Retry-After'
+    : undefined;
+  if (route.protection === 'public') return { label: 'Auth: public.', modes: [], 429: rateLimited };
+
+  const declared = route.protection === 'undecided' ? UNDECLARED : route.protection;
+  // Canonical order, however the declaration listed them.
+  const modes = Object.values(AuthMode).filter((mode) => declared.includes(mode));
+  const roles = route.roles.length ? `the ${route.roles.join(' and ')} role${route.roles.length > 1 ? 's' : ''}` : undefined;
+  const forbidden = [
+    roles && `without ${roles}`,
+    modes.includes(AuthMode.Session) && !CSRF_SAFE.has(route.method.toLowerCase()) && "without the session's X-CSRF-Token header on a cookie request",
+  ].filter(Boolean);
+  return {
+    label: `Auth: ${modes.join(' or ')}${roles ? `; requires ${roles}` : ''}.`,
+    modes,
+    401: `no valid ${modes.map((mode) => CREDENTIAL[mode]).join(' or ')}`,
+    403: forbidden.length ? forbidden.join(' or ') : undefined,
+    429: rateLimited,
+  };
+}
+
+function security(modes: AuthMode[], method: string): SecurityRequirementObject[] {
+  // Separate requirement objects mean "either"; keys within one object mean "both".
+  return modes.map((mode): SecurityRequirementObject =>
+    mode === AuthMode.Jwt
+      ? { [SECURITY.jwt]: [] }
+      : CSRF_SAFE.has(method)
+        ? { [SECURITY.session]: [] }
+        : { [SECURITY.session]: [], [SECURITY.csrf]: [] },
+  );
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Writes each operation's protection into the document from the metadata the guard reads, so
+ * the docs cannot drift from the code and a route nobody declared shows the guard's default:
+ * the security requirements, a description that starts with the `Auth:` line and lists the
+ * 401/403/429 answers, and those responses. Summaries, descriptions and responses written by
+ * hand stay: a hand-written response knows its route better than the generic reason.
+ */
+export function describeProtection(document: OpenAPIObject, routes: RouteDeclaration[]): void {
+  const byOperation = new Map(routes.map((route) => [`${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`, route]));
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation: OperationObject | undefined = item[method];
+      const route = byOperation.get(`${method} ${path}`);
+      if (!operation || !route) continue;
+      const answers = authAnswers(route);
+      const codes = (['401', '403', '429'] as const).filter((code) => answers[code]);
+      const list = codes.map((code) => `${code} ${answers[code]}`).join('; ');
+      operation.description = [answers.label, list && `Answers ${list}.`, operation.description].filter(Boolean).join('\n\n');
+      if (answers.modes.length) operation.security = security(answers.modes, method);
+      else delete operation.security;
+      for (const code of codes) operation.responses[code] ??= { description: `${capitalise(answers[code]!)}.` };
+    }
+  }
+}
+
+function buildOpenApiDocument(app: INestApplication, prefixes: RoutePrefixes): OpenAPIObject {
   const cookie = sessionCookieName({ session: app.get<AppConfigService>(ConfigService).get('session', { infer: true }) });
   const config = new DocumentBuilder()
     .setTitle('nest-dual-auth')
@@ -13,6 +100,7 @@ function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       `Every route declares how it is protected: a server-side session (cookie \`${cookie}\`: ` +
         '`__Host-sid` when `COOKIE_SECURE` is on, `sid` over plain HTTP; plus the ' +
         '`X-CSRF-Token` header on state-changing requests), a JWT bearer token, or either. ' +
+        'Each operation\'s description starts with its `Auth:` line. ' +
         'Log in with `POST /api/auth/session/login` (the browser keeps the cookie) or ' +
         '`POST /api/auth/token/login` and paste the access token under Authorize.',
     )
@@ -24,11 +112,13 @@ function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       SECURITY.csrf,
     )
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  describeProtection(document, routeInventory(app, prefixes.globalPrefix, prefixes.unprefixed));
+  return document;
 }
 
-export function setupSwagger(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+export function setupSwagger(app: INestApplication, prefixes: RoutePrefixes): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, prefixes), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true, withCredentials: true },
   });

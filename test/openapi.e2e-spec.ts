@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Module } from '@nestjs/common';
+import request from 'supertest';
+import { GLOBAL_PREFIX, UNPREFIXED_ROUTES } from '../src/app.setup.js';
+import { routeInventory, type RouteDeclaration } from '../src/auth/route-inventory.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+interface Operation {
+  summary?: string;
+  description?: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { description: string }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+
+function operations(document: Document): Array<{ key: string; method: string; path: string; operation: Operation }> {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => METHODS.includes(method))
+      .map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, method, path, operation })),
+  );
+}
+
+/** The inventory's `/api/notes/:id` is the document's `/api/notes/{id}`. */
+const documentKey = (route: RouteDeclaration) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`;
+
+/**
+ * What the guards do with a route, written out here independently of swagger.ts: public routes
+ * skip authentication and roles, an undeclared one takes either login, cookies need the CSRF
+ * header on unsafe methods, /api/auth/* is rate limited.
+ */
+function expected(route: RouteDeclaration, method: string) {
+  const isPublic = route.protection === 'public';
+  const accepted = route.protection === 'public' ? [] : route.protection === 'undecided' ? ['session', 'jwt'] : route.protection;
+  const modes = ['session', 'jwt'].filter((mode) => accepted.includes(mode as never));
+  const roles = isPublic ? [] : route.roles;
+  const unsafe = !['get', 'head', 'options'].includes(method);
+  return {
+    label: `Auth: ${isPublic ? 'public' : modes.join(' or ')}${roles.length ? `; requires the ${roles.join(' and ')} role` : ''}.`,
+    modes,
+    codes: {
+      401: !isPublic,
+      403: roles.length > 0 || (modes.includes('session') && unsafe),
+      429: route.path.startsWith('/api/auth/'),
+    },
+  };
+}
+
+function check(document: Document, routes: RouteDeclaration[]): string[] {
+  const byKey = new Map(routes.map((route) => [documentKey(route), route]));
+  const problems: string[] = [];
+  for (const { key, method, operation } of operations(document)) {
+    const route = byKey.get(key);
+    if (!route) {
+      problems.push(`${key}: not in the route inventory`);
+      continue;
+    }
+    const want = expected(route, method);
+    const description = operation.description ?? '';
+    if (!description.startsWith(want.label)) problems.push(`${key}: description ${JSON.stringify(description.slice(0, 80))} does not start with ${JSON.stringify(want.label)}`);
+    const schemes = [...new Set((operation.security ?? []).flatMap((requirement) => Object.keys(requirement)))].filter((s) => s !== 'csrf');
+    if (schemes.join() !== want.modes.join()) problems.push(`${key}: security ${schemes.join() || 'none'}, declared ${want.modes.join() || 'none'}`);
+    const csrf = (operation.security ?? []).some((requirement) => 'session' in requirement && 'csrf' in requirement);
+    if (csrf !== (want.modes.includes('session') && !['get', 'head'].includes(method))) problems.push(`${key}: csrf requirement ${csrf}`);
+    for (const [code, can] of Object.entries(want.codes)) {
+      // A handler may answer these codes itself (a wrong password is a 401 on a public route).
+      if (can && !(code in operation.responses)) problems.push(`${key}: ${code} response missing`);
+      if (can !== description.includes(` ${code} `)) problems.push(`${key}: ${code} ${can ? 'not named' : 'named'} in the description`);
+    }
+  }
+  return problems;
+}
+
+describe('OpenAPI document: protection of every operation', () => {
+  let t: TestApp;
+  let document: Document;
+  let routes: RouteDeclaration[];
+  beforeAll(async () => {
+    t = await createTestApp();
+    document = (await request(t.http).get('/docs-json').expect(200)).body as Document;
+    routes = routeInventory(t.app, GLOBAL_PREFIX, UNPREFIXED_ROUTES);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('documents every route of the inventory', () => {
+    const documented = new Set(operations(document).map((op) => op.key));
+    expect(routes.length).toBeGreaterThan(25);
+    expect(routes.map(documentKey).filter((key) => !documented.has(key))).toEqual([]);
+  });
+
+  it('each operation says what its declaration accepts, its roles and its 401/403/429 answers', () => {
+    expect(check(document, routes)).toEqual([]);
+  });
+
+  it('reads like this on the four kinds of declaration', () => {
+    const op = (method: string, path: string) => document.paths[path]![method]!;
+    expect(op('get', '/api/examples/either').description).toMatch(/^Auth: session or jwt\.\n\nAnswers 401 no valid session cookie or bearer token\./);
+    expect(op('get', '/api/examples/jwt-only').description).toMatch(/^Auth: jwt\.\n\nAnswers 401 no valid bearer token\./);
+    expect(op('get', '/api/examples/public').description).toBe('Auth: public.');
+    expect(op('post', '/api/auth/token/login').description).toMatch(/^Auth: public\.\n\nAnswers 429 more than THROTTLE_AUTH_LIMIT requests a minute/);
+    expect(op('delete', '/api/admin/users/{id}').description).toMatch(
+      /^Auth: session; requires the admin role\.\n\nAnswers 401 no valid session cookie; 403 without the admin role or without the session's X-CSRF-Token header on a cookie request\./,
+    );
+  });
+
+  it('keeps hand-written responses', () => {
+    expect(document.paths['/api/users/me/password']!.post!.responses['401']!.description).toBe('Not logged in, or the current password is wrong');
+    expect(document.paths['/api/auth/session/login']!.post!.responses['429']!.description).toMatch(/^Too many failed attempts/);
+  });
+
+  it('the check above catches a route labelled by hand the wrong way', () => {
+    const forged = structuredClone(document);
+    const either = forged.paths['/api/examples/either']!.get!;
+    either.description = either.description!.replace('session or jwt', 'jwt');
+    delete forged.paths['/api/admin/users']!.get!.responses['403'];
+    expect(check(forged, routes).sort()).toEqual([
+      expect.stringMatching(/^GET \/api\/admin\/users: 403 response missing/),
+      expect.stringMatching(/^GET \/api\/examples\/either: description/),
+    ]);
+  });
+});
+
+/** A controller someone added without deciding its protection. */
+@Controller('fixture-undecided-docs')
+class UndecidedController {
+  @Get()
+  hello() {
+    return { hello: 'world' };
+  }
+}
+
+@Module({ controllers: [UndecidedController] })
+class UndecidedModule {}
+
+describe('OpenAPI document: a route without a declaration', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ imports: [UndecidedModule] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('shows the guard\'s secure default: session or jwt', async () => {
+    const document = (await request(t.http).get('/docs-json').expect(200)).body as Document;
+    const operation = document.paths['/api/fixture-undecided-docs']!.get!;
+    expect(operation.description).toMatch(/^Auth: session or jwt\./);
+    expect(operation.security).toEqual([{ session: [] }, { jwt: [] }]);
+    expect(Object.keys(operation.responses)).toContain('401');
+    expect(check(document, routeInventory(t.app, GLOBAL_PREFIX, UNPREFIXED_ROUTES))).toEqual([]);
+  });
+});
