@@ -57,6 +57,6 @@ export async function setupApp(app: INestApplication, logger?: Logger): Promise<
   app.setGlobalPrefix(GLOBAL_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(new AppValidationPipe());
   app.enableShutdownHooks();
-  setupSwagger(app, { globalPrefix: GLOBAL_PREFIX, unprefixed: UNPREFIXED_ROUTES });
+  await setupSwagger(app, { globalPrefix: GLOBAL_PREFIX, unprefixed: UNPREFIXED_ROUTES });
   return app;
 }

@@ -5,6 +5,7 @@ import { routeInventory, type RouteDeclaration } from './auth/route-inventory.js
 import { AuthMode } from './auth-decorators/auth-mode.js';
 import { SECURITY } from './auth-decorators/security-schemes.js';
 import { ConfigService, type AppConfigService } from './config/config.module.js';
+import pluginMetadata from './metadata.js';
 import { sessionCookieName } from './sessions/session.middleware.js';
 
 /** Where the routes live; app.setup.ts owns these and passes them in. */
@@ -117,7 +118,11 @@ function buildOpenApiDocument(app: INestApplication, prefixes: RoutePrefixes): O
   return document;
 }
 
-export function setupSwagger(app: INestApplication, prefixes: RoutePrefixes): void {
+export async function setupSwagger(app: INestApplication, prefixes: RoutePrefixes): Promise<void> {
+  // DTO properties, examples, response types and summaries from doc comments: what the
+  // @nestjs/swagger CLI plugin would compile in, generated into metadata.ts by
+  // scripts/swagger-metadata.mjs, so SWC-compiled tests and `nest build` serve one document.
+  await SwaggerModule.loadPluginMetadata(pluginMetadata);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, prefixes), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true, withCredentials: true },

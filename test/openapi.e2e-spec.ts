@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module } from '@nestjs/common';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { GLOBAL_PREFIX, UNPREFIXED_ROUTES } from '../src/app.setup.js';
 import { routeInventory, type RouteDeclaration } from '../src/auth/route-inventory.js';
@@ -11,8 +16,14 @@ interface Operation {
   security?: Array<Record<string, string[]>>;
   responses: Record<string, { description: string }>;
 }
+interface Schema {
+  type?: string;
+  properties?: Record<string, { type?: string; example?: unknown; description?: string; minLength?: number; maxLength?: number }>;
+  required?: string[];
+}
 interface Document {
   paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -75,7 +86,7 @@ function check(document: Document, routes: RouteDeclaration[]): string[] {
   return problems;
 }
 
-describe('OpenAPI document: protection of every operation', () => {
+describe('OpenAPI document', () => {
   let t: TestApp;
   let document: Document;
   let routes: RouteDeclaration[];
@@ -123,6 +134,55 @@ describe('OpenAPI document: protection of every operation', () => {
       expect.stringMatching(/^GET \/api\/admin\/users: 403 response missing/),
       expect.stringMatching(/^GET \/api\/examples\/either: description/),
     ]);
+  });
+
+  describe('schemas from the Swagger plugin metadata (src/metadata.ts)', () => {
+    it('describes the login, register and note bodies with their properties and examples', () => {
+      const { schemas } = document.components;
+      expect(schemas.LoginDto).toEqual({
+        type: 'object',
+        properties: {
+          email: { type: 'string', example: 'ada@example.com' },
+          password: { type: 'string', example: 'correct horse battery staple', maxLength: 128 },
+        },
+        required: ['email', 'password'],
+      });
+      expect(schemas.RegisterDto).toMatchObject({
+        properties: {
+          email: { type: 'string', example: 'ada@example.com' },
+          password: { type: 'string', description: '8 to 128 characters.', example: 'correct horse battery staple' },
+          name: { type: 'string', example: 'Ada Lovelace' },
+        },
+        required: ['email', 'password'],
+      });
+      const note = { title: { type: 'string', example: 'Groceries', minLength: 1, maxLength: 200 }, body: { type: 'string', example: 'Milk, eggs, flour', maxLength: 10_000 } };
+      expect(schemas.CreateNoteDto).toMatchObject({ properties: note, required: ['title', 'body'] });
+      expect(schemas.UpdateNoteDto).toMatchObject({ properties: note });
+      expect(schemas.UpdateNoteDto!.required).toBeUndefined();
+      expect(Object.keys(schemas.NoteResponse!.properties ?? {})).toEqual(['id', 'title', 'body', 'createdAt', 'updatedAt']);
+      expect(Object.keys(schemas.SessionLoginResponse!.properties ?? {})).toEqual(['user', 'csrfToken']);
+    });
+
+    it('takes summaries from the controllers\' doc comments and keeps them next to the Auth: line', () => {
+      const login = document.paths['/api/auth/session/login']!.post!;
+      expect(login.summary).toMatch(/^Logs in with a server-side session/);
+      expect(login.description).toMatch(/^Auth: public\./);
+      expect(document.paths['/api/users/me']!.get!.summary).toBe("The caller's account.");
+    });
+
+    it('src/metadata.ts is what scripts/swagger-metadata.mjs generates from the sources today', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'nda-swagger-metadata-'));
+      try {
+        const root = join(import.meta.dirname, '..');
+        await promisify(execFile)(process.execPath, [join(root, 'scripts', 'swagger-metadata.mjs'), dir], { cwd: root });
+        const fresh = await readFile(join(dir, 'metadata.ts'), 'utf8');
+        const committed = await readFile(join(root, 'src', 'metadata.ts'), 'utf8');
+        // On a failure here: `node scripts/swagger-metadata.mjs` and commit src/metadata.ts.
+        expect(committed === fresh).toBe(true);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
   });
 });
 
