@@ -7,12 +7,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 import { EmbeddedDatabase } from './src/database/embedded-database.js';
-import { AuditEvent } from './src/audit/audit-event.entity.js';
-import { Note } from './src/notes/note.entity.js';
-import { HttpSession } from './src/sessions/http-session.entity.js';
-import { Login } from './src/sessions/login.entity.js';
-import { RefreshToken } from './src/tokens/refresh-token.entity.js';
-import { User } from './src/users/user.entity.js';
+import { entities } from './src/entities.js';
 
 if (existsSync('.env')) process.loadEnvFile('.env');
 const config = loadConfig(process.env);
@@ -31,7 +26,7 @@ class CliDataSource extends DataSource {
 
 export default new CliDataSource({
   ...dataSourceOptions(config, embedded),
-  // The CLI applies migrations itself; every entity is listed for migration:generate.
+  // The CLI applies migrations itself; migration:generate compares the app's own entity list.
   migrationsRun: false,
-  entities: [User, Login, HttpSession, Note, RefreshToken, AuditEvent],
+  entities,
 });

@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { configModule } from './config/config.module.js';
 import type { Env } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
+import { entities } from './entities.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NotesModule } from './notes/notes.module.js';
@@ -39,7 +40,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         await configModule(env),
-        DatabaseModule,
+        DatabaseModule.forRoot(entities),
         RedisModule,
         ScheduleModule.forRoot(),
         AuditModule,

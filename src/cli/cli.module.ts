@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { entities } from '../entities.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
@@ -18,7 +19,7 @@ export class CliModule {
   static async forRoot(env: Env = {}): Promise<DynamicModule> {
     return {
       module: CliModule,
-      imports: [await configModule(env), DatabaseModule, RedisModule, AuditModule, UsersModule, SessionsModule, TokensModule],
+      imports: [await configModule(env), DatabaseModule.forRoot(entities), RedisModule, AuditModule, UsersModule, SessionsModule, TokensModule],
       providers: [OperatorCommands],
     };
   }

@@ -1,6 +1,6 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { openDataSource, type AppDataSource } from './app-data-source.js';
@@ -39,32 +39,44 @@ class DatabaseShutdownModule implements OnApplicationShutdown {
   }
 }
 
+/** Entity classes, as `src/entities.ts` lists them. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
 @Global()
 @Module({
   providers: [{ provide: DatabaseShutdown, inject: [DataSource], useFactory: (dataSource: AppDataSource) => dataSource.shutdown }],
   exports: [DatabaseShutdown],
-  imports: [
-    EmbeddedDatabaseModule,
-    DatabaseShutdownModule,
-    TypeOrmModule.forRootAsync({
-      imports: [EmbeddedDatabaseModule],
-      inject: [ConfigService, EMBEDDED_DATABASE],
-      useFactory: (config: AppConfigService, embedded: EmbeddedDatabase | null) => ({
-        ...dataSourceOptions({ database: config.get<AppConfig['database']>('database') }, embedded),
-        autoLoadEntities: true,
-        // Fail fast at boot; at run time the pool reconnects by itself.
-        retryAttempts: 0,
-      }),
-      // Migrations run inside the factory, so nothing uses the DataSource before they are done.
-      dataSourceFactory: (options) => openDataSource(options!),
-    }),
-  ],
+  imports: [EmbeddedDatabaseModule, DatabaseShutdownModule],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(EMBEDDED_DATABASE) private readonly embedded: EmbeddedDatabase | null,
   ) {}
+
+  /**
+   * The one list of entities is handed in by whoever wires the app (AppModule, CliModule), so
+   * this module imports no feature. It is the list the migration CLI reads too.
+   */
+  static forRoot(entities: EntityList): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          imports: [EmbeddedDatabaseModule],
+          inject: [ConfigService, EMBEDDED_DATABASE],
+          useFactory: (config: AppConfigService, embedded: EmbeddedDatabase | null) => ({
+            ...dataSourceOptions({ database: config.get<AppConfig['database']>('database') }, embedded),
+            entities,
+            // Fail fast at boot; at run time the pool reconnects by itself.
+            retryAttempts: 0,
+          }),
+          // Migrations run inside the factory, so nothing uses the DataSource before they are done.
+          dataSourceFactory: (options) => openDataSource(options!),
+        }),
+      ],
+    };
+  }
 
   /** The pool must end before PGlite closes under it; hook order alone does not promise that. */
   async onApplicationShutdown(): Promise<void> {
