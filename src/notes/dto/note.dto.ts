@@ -14,7 +14,10 @@ export class CreateNoteDto {
   body: string;
 }
 
-/** Fields may be left out, but not set to null (both are NOT NULL). */
+/**
+ * Fields may be left out, but not set to null (both are NOT NULL): `skipNullProperties: false`
+ * puts the house rule for optional fields, `@Omittable()` (src/common/omittable.ts), on each.
+ */
 export class UpdateNoteDto extends PartialType(CreateNoteDto, { skipNullProperties: false }) {}
 
 export class NoteResponse {
