@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import type { EmbeddedDatabase } from './embedded-database.js';
 import { migrations } from './migrations/index.js';
+import { ConstraintNamingStrategy } from './naming-strategy.js';
 
 /**
  * One set of TypeORM options for the app and the migration CLI: PostgreSQL from DATABASE_URL,
@@ -18,6 +19,7 @@ export function dataSourceOptions(
     migrations,
     migrationsRun: true,
     migrationsTransactionMode: 'each',
+    namingStrategy: new ConstraintNamingStrategy(),
     installExtensions: false,
     // gen_random_uuid() is built into PostgreSQL 13+; no extension needed on either database.
     uuidExtension: 'pgcrypto',
