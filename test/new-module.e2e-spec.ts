@@ -71,6 +71,12 @@ describe('adding a module', () => {
     expect(existsSync(join(dir, '..', 'evil'))).toBe(false);
   });
 
+  it('migration:generate finds nothing to add: it compares with the migrated schema, which the generated migration completes', async () => {
+    const result = await run(dir, 'npm', ['run', '-s', 'migration:generate', '--', 'src/database/migrations/unexpected']);
+    expect(result).toEqual({ code: 1, output: expect.stringContaining('No changes in database schema were found') });
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  }, 120_000);
+
   it('nest g resource lands its module in FeaturesModule too', async () => {
     const result = await node(dir, 'node_modules/@nestjs/cli/bin/nest.js', 'g', 'resource', 'things', '--type', 'rest', '--crud');
     expect(result.code).toBe(0);
