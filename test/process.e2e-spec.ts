@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { es256Pair } from './support/keys.js';
@@ -20,6 +20,23 @@ function acceptsConnections(url: URL): Promise<boolean> {
     });
     socket.on('error', () => resolve(false));
   });
+}
+
+/** One raw HTTP request on a fresh connection: its status line, or the socket error if it got none. */
+function rawRequest(url: URL, head: string, body: string): { sent: Promise<void>; outcome: Promise<string> } {
+  const socket: Socket = connect(Number(url.port), url.hostname);
+
+  const outcome = new Promise<string>((resolve) => {
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    socket.on('close', () => resolve(received.split('\r\n')[0] || 'closed without an answer'));
+  });
+  // Written once connected: the request is in the server's socket buffer when this resolves.
+  const sent = new Promise<void>((resolve) =>
+    socket.write(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => resolve()),
+  );
+  return { sent, outcome };
 }
 
 /** Rows of a query on the database a stopped service used: PostgreSQL, or its embedded folder. */
@@ -95,6 +112,27 @@ describe('the service process', () => {
     }
     req.end(body);
     expect(await status).toBe(201);
+    const result = await stopped;
+    expect(result.signal ?? result.code).toBe('SIGTERM');
+  }, 60_000);
+
+  it('on SIGTERM answers every connection it had accepted, even those it had not yet read', async () => {
+    const server = await startServer({ THROTTLE_AUTH_LIMIT: '0', LOGIN_MAX_FAILURES: '100' });
+    const url = new URL(server.url);
+    const credentials = JSON.stringify({ email: 'queued@example.com', password: 'correct horse' });
+    const post = (path: string) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: credentials });
+    expect((await post('/api/auth/register')).status).toBe(201);
+    // Stopped, the process reads nothing, but the kernel completes the connections and queues
+    // them with their requests: when it resumes, the signal and the waiting logins come together.
+    server.child.kill('SIGSTOP');
+    const logins = Array.from({ length: 20 }, () =>
+      rawRequest(url, `POST /api/auth/token/login HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json`, credentials),
+    );
+    await Promise.all(logins.map((login) => login.sent));
+    const stopped = server.stop();
+    server.child.kill('SIGCONT');
+    const outcomes = await Promise.all(logins.map((login) => login.outcome));
+    expect(outcomes).toEqual(Array(20).fill('HTTP/1.1 200 OK'));
     const result = await stopped;
     expect(result.signal ?? result.code).toBe('SIGTERM');
   }, 60_000);
