@@ -1,8 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { JWK } from 'jose';
 import { Public } from '../auth-decorators/index.js';
-import { SigningKeys } from './signing-keys.js';
+import { SigningKeys, type PublicJwk } from './signing-keys.js';
 
 export class JwksResponse {
   /** Public keys (current first, then retired ones still accepted). Empty with HS256. */
@@ -19,7 +18,7 @@ export class JwksController {
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300, must-revalidate')
   @ApiOkResponse({ type: JwksResponse })
-  jwks(): { keys: JWK[] } {
+  jwks(): { keys: PublicJwk[] } {
     return { keys: this.signingKeys.jwks };
   }
 }

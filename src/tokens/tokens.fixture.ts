@@ -28,6 +28,6 @@ export function jwtConfigService(jwt: AppConfig['jwt']): AppConfigService {
 }
 
 export async function accessTokensService(jwt = jwtTestConfig()): Promise<AccessTokensService> {
-  const keys = await SigningKeys.load({ jwt, app: { dataDir: '/nonexistent' } as AppConfig['app'] });
+  const keys = SigningKeys.load({ jwt, app: { dataDir: '/nonexistent' } as AppConfig['app'] });
   return new AccessTokensService(keys, jwtConfigService(jwt));
 }
