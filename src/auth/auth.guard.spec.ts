@@ -12,6 +12,7 @@ import { AuthMode } from '../auth-decorators/auth-mode.js';
 import { AuthGuard } from './auth.guard.js';
 import { Auth, Public, Roles } from '../auth-decorators/auth.decorator.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { SessionStrategy } from './session.strategy.js';
 
 class Routes {
   @Public() open() {}
@@ -28,7 +29,7 @@ async function setup() {
   const jwt = jwtTestConfig();
   const tokens = await accessTokensService(jwt);
   const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), jwtConfigService(jwt), new DatabaseShutdown());
-  const guard = new AuthGuard(new Reflector(), noDatabase as UsersService, new CsrfService(), new JwtStrategy(tokens, revocations));
+  const guard = new AuthGuard(new Reflector(), new JwtStrategy(tokens, revocations), new SessionStrategy(noDatabase as UsersService, new CsrfService(), revocations));
   return { guard, tokens, revocations };
 }
 
@@ -65,7 +66,7 @@ describe('AuthGuard', () => {
     const { token } = await tokens.sign({ userId: 'u1', loginId: 'l3', roles: ['user'] });
     const headers = { authorization: `Bearer ${token}` };
     await expect(guard.canActivate(context('jwtOnly', headers).ctx)).resolves.toBe(true);
-    const checks = jest.spyOn(tokens as unknown as { verifySignatureAndClaims(token: string): Promise<unknown> }, 'verifySignatureAndClaims');
+    const checks = jest.spyOn(JwtStrategy.prototype as unknown as { verifySignatureAndClaims(): void }, 'verifySignatureAndClaims');
     (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({ loginIds: ['l3'], until: Date.now() + 60_000 });
     await expect(guard.canActivate(context('jwtOnly', headers).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
     expect(checks).not.toHaveBeenCalled(); // served from the cache, and refused all the same

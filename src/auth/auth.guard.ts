@@ -1,6 +1,5 @@
 import {
   ForbiddenException,
-  Inject,
   Injectable,
   Optional,
   UnauthorizedException,
@@ -9,35 +8,32 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { CsrfService } from '../sessions/csrf.service.js';
-import { RevocationListService } from '../tokens/revocation-list.service.js';
 import { TokenActivityService } from '../tokens/token-activity.service.js';
 import type { Role } from '../users/user.entity.js';
-import { UsersService } from '../users/users.service.js';
 import { AuthMode } from '../auth-decorators/auth-mode.js';
 import type { AuthUser } from '../auth-decorators/auth-user.js';
-import { BEARER_VERIFIER, type BearerVerifier } from './bearer-verifier.js';
 import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from '../auth-decorators/auth.decorator.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { runStrategy } from './run-strategy.js';
+import { SessionStrategy } from './session.strategy.js';
 
 /** Secure by default: a route that declares nothing accepts a login of either kind. */
 const UNDECLARED: AuthMode[] = [AuthMode.Session, AuthMode.Jwt];
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i; // RFC 7235: the scheme is case-insensitive
 
 /**
  * The one global guard. The route's declaration picks the path: a bearer header is decided by
- * the JWT path, otherwise a session cookie by the session path (with CSRF on unsafe methods).
- * A credential the route does not accept is a 401 even when valid, and a rejected credential
- * is a 401, never a fall-back to the other mechanism.
+ * the jwt strategy, otherwise a session cookie by the session strategy (with CSRF on unsafe
+ * methods). A credential the route does not accept is a 401 even when valid, and a rejected
+ * credential is a 401, never a fall-back to the other mechanism. The strategies are this app's
+ * own instances, run directly (see runStrategy), not looked up in Passport's process-wide registry.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly users: UsersService,
-    private readonly csrf: CsrfService,
-    @Optional() @Inject(BEARER_VERIFIER) private readonly bearer?: BearerVerifier,
+    private readonly jwt: JwtStrategy,
+    private readonly session: SessionStrategy,
     @Optional() private readonly tokenActivity?: TokenActivityService,
-    @Optional() private readonly revocations?: RevocationListService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -68,36 +64,19 @@ export class AuthGuard implements CanActivate {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       if (!acceptsJwt) return reject('This route does not accept bearer tokens');
-      const token = BEARER.exec(authorization)?.[1];
-      if (!token || !this.bearer) return reject('Invalid access token', true);
-      let user: AuthUser;
-      try {
-        user = await this.bearer.verify(token);
-      } catch {
-        return reject('Invalid or expired access token', true);
-      }
+      const { user } = await runStrategy<AuthUser>(this.jwt, request);
+      if (!user) return reject('Invalid or expired access token', true);
       this.tokenActivity?.seen(user.loginId); // in memory; written once a minute
       return user;
     }
 
-    const principal = request.session?.passport?.user;
-    if (principal) {
+    if (request.session?.passport?.user) {
       if (!modes.includes(AuthMode.Session)) return reject('This route does not accept session cookies');
-      if (this.sessionRevoked(principal)) return reject('Session expired');
-      if (!this.csrf.check(request)) throw new ForbiddenException('Missing or invalid CSRF token');
-      const roles = await this.users.findRoles(principal.userId);
-      if (!roles) return reject('Session expired');
-      return { id: principal.userId, roles, loginId: principal.loginId, via: AuthMode.Session };
+      // A missing CSRF token is thrown by the strategy as a 403.
+      const { user } = await runStrategy<AuthUser>(this.session, request);
+      if (!user) return reject('Session expired');
+      return user;
     }
     return reject('Authentication required');
-  }
-
-  /**
-   * The session store (Redis) does not read the login record: a revoked login is refused here,
-   * from the in-memory list the tokens use, on every instance within a second of the revocation
-   * and after a restart (it loads from the database). The store drops the entry meanwhile.
-   */
-  private sessionRevoked(principal: { loginId: string }): boolean {
-    return this.revocations?.isRevoked(principal.loginId) ?? false;
   }
 }

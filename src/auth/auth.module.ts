@@ -10,13 +10,13 @@ import { AccountController } from './account.controller.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
-import { BEARER_VERIFIER } from './bearer-verifier.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
 import { LoginStarter } from './login-starter.service.js';
 import { PurgeJob } from './purge.job.js';
 import { SessionAuthController } from './session-auth.controller.js';
 import { SessionSerializer } from './session.serializer.js';
+import { SessionStrategy } from './session.strategy.js';
 import { TokenAuthController } from './token-auth.controller.js';
 
 @Module({
@@ -26,10 +26,10 @@ import { TokenAuthController } from './token-auth.controller.js';
     LocalStrategy,
     SessionSerializer,
     JwtStrategy,
+    SessionStrategy,
     AccountsService,
     LoginStarter,
     PurgeJob,
-    { provide: BEARER_VERIFIER, useExisting: JwtStrategy },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AccountsService],

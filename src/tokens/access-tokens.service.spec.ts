@@ -1,105 +1,123 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import { generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, jwtVerify } from 'jose';
 import type { AppConfig } from '../config/app-config.js';
-import { SignJWT } from 'jose';
-import { AccessTokensService, type AccessClaims } from './access-tokens.service.js';
 import { SigningKeys } from './signing-keys.js';
 import { accessTokensService, jwtTestConfig } from './tokens.fixture.js';
 
-const service = (accessTtlMs = 60_000) => accessTokensService(jwtTestConfig(accessTtlMs));
-
-/** The signature and claims check the cache stands in front of. */
-const signatureChecks = () =>
-  jest.spyOn(AccessTokensService.prototype as unknown as { verifySignatureAndClaims(token: string): Promise<AccessClaims> }, 'verifySignatureAndClaims');
-
-const ISSUED = new Date('2026-11-30T00:00:00Z');
-/** `seconds` after the 60 s token signed at ISSUED has expired. */
-const pastExp = (seconds: number) => new Date(ISSUED.getTime() + 60_000 + seconds * 1000);
-const fakeClock = () => jest.useFakeTimers({ now: ISSUED, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-
-/** A 60 s token signed at ISSUED, and a verifier on the same keys that has never seen it. */
-async function expiringToken(jwt: AppConfig['jwt'] = jwtTestConfig(60_000)) {
-  const signer = await accessTokensService(jwt);
-  const { token } = await signer.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
-  return { token, signer, fresh: () => accessTokensService(jwt) };
-}
+const APP = { dataDir: '/nonexistent' } as AppConfig['app'];
 
 describe('AccessTokensService', () => {
-  afterEach(() => {
-    jest.useRealTimers();
-    jest.restoreAllMocks();
-  });
-
-  it('verifies its own tokens and returns the claims', async () => {
-    const tokens = await service();
-    const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
-    await expect(tokens.verify(token)).resolves.toMatchObject({ sub: 'u1', sid: 'l1', roles: ['user'] });
-  });
-
-  it('accepts a token 3 s past exp and rejects one 6 s past (JWT_CLOCK_TOLERANCE, default 5s)', async () => {
-    fakeClock();
-    const { token, fresh } = await expiringToken();
-    jest.setSystemTime(pastExp(3));
-    await expect((await fresh()).verify(token)).resolves.toMatchObject({ sub: 'u1' });
-    jest.setSystemTime(pastExp(6));
-    await expect((await fresh()).verify(token)).rejects.toThrow(/exp/);
-  });
-
-  it('honours JWT_CLOCK_TOLERANCE=0s: a second past exp is too late', async () => {
-    fakeClock();
-    const { token, fresh } = await expiringToken({ ...jwtTestConfig(60_000), clockToleranceMs: 0 });
-    jest.setSystemTime(pastExp(1));
-    await expect((await fresh()).verify(token)).rejects.toThrow(/exp/);
-  });
-
-  it('rejects a token whose nbf is further ahead than the tolerance, and accepts one within it', async () => {
+  it('signs ES256 with kid and typ at+jwt, and the documented claims (checked by jose, an independent verifier)', async () => {
     const jwt = jwtTestConfig(60_000);
-    const keys = await SigningKeys.load({ jwt, app: { dataDir: '/nonexistent' } as AppConfig['app'] });
-    const now = Math.floor(Date.now() / 1000);
-    // Signed by an issuer whose clock runs ahead of the verifier's.
-    const notBefore = (seconds: number) =>
-      new SignJWT({ sid: 'l1', roles: ['user'] })
-        .setProtectedHeader({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt' })
-        .setSubject('u1')
-        .setJti('j1')
-        .setIssuedAt(now)
-        .setNotBefore(now + seconds)
-        .setExpirationTime(now + 60)
-        .setIssuer(jwt.issuer)
-        .setAudience(jwt.audience)
-        .sign(keys.signingKey);
-    const verifier = await accessTokensService(jwt);
-    await expect(verifier.verify(await notBefore(3))).resolves.toMatchObject({ sub: 'u1' });
-    await expect(verifier.verify(await notBefore(6))).rejects.toThrow(/nbf/);
+    const keys = SigningKeys.load({ jwt, app: APP });
+    const { token, expiresIn } = await (await accessTokensService(jwt)).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt' });
+    const { payload } = await jwtVerify(token, keys.verificationKeys[0]!.key, { issuer: 'iss', audience: 'aud', typ: 'at+jwt', algorithms: ['ES256'] });
+    expect(payload).toEqual({ sub: 'u1', sid: 'l1', roles: ['user'], jti: expect.stringMatching(/^[0-9a-f-]{36}$/), iat: expect.any(Number), exp: payload.iat! + 60, iss: 'iss', aud: 'aud' });
+    expect(expiresIn).toBe(60);
   });
 
-  it('checks the signature of a token once: its second use comes from the cache', async () => {
-    const tokens = await service();
-    const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
-    const checks = signatureChecks();
-    await tokens.verify(token);
-    await expect(tokens.verify(token)).resolves.toMatchObject({ sub: 'u1', sid: 'l1' });
-    expect(checks).toHaveBeenCalledTimes(1);
+  it('signs HS256 when configured so', async () => {
+    const jwt: AppConfig['jwt'] = { ...jwtTestConfig(), algorithm: 'HS256', secret: 'an HS256 secret of at least 32 bytes!' };
+    const { token } = await (await accessTokensService(jwt)).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' });
+    await expect(jwtVerify(token, new TextEncoder().encode(jwt.secret), { algorithms: ['HS256'] })).resolves.toBeDefined();
   });
 
-  it('remembers a verified token only until exp plus the tolerance; an expired one does not hit the cache', async () => {
-    fakeClock();
-    const { token, signer } = await expiringToken();
-    await signer.verify(token);
-    const checks = signatureChecks();
-    jest.setSystemTime(pastExp(3)); // within the 5 s tolerance: still remembered
-    await expect(signer.verify(token)).resolves.toMatchObject({ sub: 'u1' });
-    expect(checks).toHaveBeenCalledTimes(0);
-    jest.setSystemTime(pastExp(6));
-    await expect(signer.verify(token)).rejects.toThrow(/exp/);
-    expect(checks).toHaveBeenCalledTimes(1);
+  it('gives a new jti to every token', async () => {
+    const tokens = await accessTokensService();
+    const subject = { userId: 'u1', loginId: 'l1', roles: ['user' as const] };
+    const [a, b] = [(await tokens.sign(subject)).token, (await tokens.sign(subject)).token];
+    expect(decodeJwt(a).jti).not.toBe(decodeJwt(b).jti);
   });
 
-  it('does not let a token that differs by a byte ride on a cached one', async () => {
-    const tokens = await service();
-    const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
-    await tokens.verify(token);
-    const [header, payload, signature] = token.split('.');
-    const forged = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), roles: ['admin'] })).toString('base64url')}.${signature}`;
-    await expect(tokens.verify(forged)).rejects.toThrow();
+  describe('keyForHeader: the key only for a header of ours', () => {
+    const header = (keys: SigningKeys, extra: Record<string, unknown> = {}) => ({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt', ...extra });
+
+    it.each(['at+jwt', 'application/at+jwt', 'AT+JWT'])('reads typ %s as the access token type (RFC 9068 §4, case-insensitive)', async (typ) => {
+      const jwt = jwtTestConfig();
+      const keys = SigningKeys.load({ jwt, app: APP });
+      expect((await accessTokensService(jwt)).keyForHeader(header(keys, { typ }))).not.toBeInstanceOf(Error);
+    });
+
+    it('finds our key by kid', async () => {
+      const jwt = jwtTestConfig();
+      const tokens = await accessTokensService(jwt);
+      const keys = SigningKeys.load({ jwt, app: APP });
+      const key = tokens.keyForHeader(header(keys));
+      expect(key).not.toBeInstanceOf(Error);
+      expect((key as { equals(o: unknown): boolean }).equals(keys.verificationKeys[0]!.key)).toBe(true);
+    });
+
+    it.each<[string, Record<string, unknown>, RegExp]>([
+      ['a jku', { jku: 'https://evil.example/jwks.json' }, /names its own key/],
+      ['an x5u', { x5u: 'https://evil.example/cert.pem' }, /names its own key/],
+      ['a jwk', { jwk: { kty: 'EC' } }, /names its own key/],
+      ['an x5c', { x5c: ['MII…'] }, /names its own key/],
+      ['a crit', { crit: ['exp'] }, /critical/],
+      ['an empty crit', { crit: [] }, /critical/],
+      ['typ JWT', { typ: 'JWT' }, /Not an access token/],
+      ['no typ', { typ: undefined }, /Not an access token/],
+      ['typ application/jwt', { typ: 'application/jwt' }, /Not an access token/],
+      ['a typ that is not a string', { typ: ['at+jwt'] }, /Not an access token/],
+      ['an unknown kid', { kid: 'not-ours' }, /Unknown key id/],
+      ['no kid', { kid: undefined }, /Unknown key id/],
+      ['a numeric kid', { kid: 1 }, /Unknown key id/],
+      ['our kid inside an array', { kid: ['OURS'] }, /Unknown key id/],
+      ['an object kid', { kid: { toString: 'x' } }, /Unknown key id/],
+      ['a kid walking the prototype', { kid: '__proto__' }, /Unknown key id/],
+    ])('refuses %s', async (_case, extra, reason) => {
+      const jwt = jwtTestConfig();
+      const keys = SigningKeys.load({ jwt, app: APP });
+      const patched = Object.fromEntries(Object.entries(extra).map(([name, value]) => [name, Array.isArray(value) && value[0] === 'OURS' ? [keys.kid] : value]));
+      const h = header(keys, patched);
+      for (const [name, value] of Object.entries(h)) if (value === undefined) delete h[name as keyof typeof h];
+      const key = (await accessTokensService(jwt)).keyForHeader(h);
+      expect(key).toBeInstanceOf(Error);
+      expect((key as Error).message).toMatch(reason);
+    });
+  });
+
+  describe('claimsOf', () => {
+    const claims = { sub: 'u1', sid: 'l1', jti: 'j1', iat: 1, exp: 2, roles: ['user'] };
+    it('returns well-typed claims', async () => {
+      expect((await accessTokensService()).claimsOf(claims)).toEqual(claims);
+    });
+    it.each<[string, unknown]>([
+      ['no sid', { ...claims, sid: undefined }],
+      ['a numeric sub', { ...claims, sub: 1 }],
+      ['an empty jti', { ...claims, jti: '' }],
+      ['no exp', { ...claims, exp: undefined }],
+      ['exp as a string', { ...claims, exp: '2' }],
+      ['roles not an array', { ...claims, roles: 'admin' }],
+      ['a role not a string', { ...claims, roles: [{}] }],
+      ['a payload that is a string', 'payload'],
+    ])('refuses %s', async (_case, payload) => {
+      expect((await accessTokensService()).claimsOf(payload)).toBeUndefined();
+    });
+  });
+});
+
+describe('SigningKeys', () => {
+  it('names keys by the RFC 7638 thumbprint jose computes, and publishes the same JWKs', async () => {
+    const previous = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    const jwt = { ...jwtTestConfig(), previousPublicKeys: [previous.export({ type: 'spki', format: 'pem' }).toString()] };
+    const keys = SigningKeys.load({ jwt, app: APP });
+    const expected = await Promise.all(
+      keys.verificationKeys.map(async ({ key }) => {
+        const jwk = await exportJWK(key);
+        return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256', use: 'sig' };
+      }),
+    );
+    expect(keys.jwks).toEqual(expected);
+    expect(keys.kid).toBe(expected[0]!.kid);
+  });
+
+  it('names an HS256 secret by its thumbprint too, and publishes nothing', async () => {
+    const jwt: AppConfig['jwt'] = { ...jwtTestConfig(), algorithm: 'HS256', secret: 'an HS256 secret of at least 32 bytes!' };
+    const keys = SigningKeys.load({ jwt, app: APP });
+    expect(keys.kid).toBe(await calculateJwkThumbprint(await exportJWK(new TextEncoder().encode(jwt.secret))));
+    expect(keys.jwks).toEqual([]);
   });
 });

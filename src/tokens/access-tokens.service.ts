@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
-import { jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import type { AppConfig } from '../config/app-config.js';
+import type { AppConfig, JwtAlgorithm } from '../config/app-config.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import type { Role } from '../users/user.entity.js';
 import { SigningKeys } from './signing-keys.js';
 
 /** RFC 9068 media type: an access token cannot be mistaken for another kind of JWT. */
-const ACCESS_TOKEN_TYPE = 'at+jwt';
-/** Verified tokens remembered, so a client reusing its token skips the signature check. */
-const VERIFIED_CACHE_SIZE = 10_000;
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** Header parameters that would let a token name its own key (RFC 8725 §3.10). */
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 
@@ -22,82 +21,83 @@ export interface AccessClaims {
   roles: Role[];
 }
 
-/** Signs and verifies access tokens. No database: everything needed is in the token and the keys. */
+/** What a verifier of our access tokens pins; the passport-jwt strategy in auth/ applies it. */
+export interface AccessTokenRules {
+  algorithm: JwtAlgorithm;
+  issuer: string;
+  audience: string;
+  clockToleranceMs: number;
+}
+
+/**
+ * Signs access tokens (JwtService, jsonwebtoken underneath) and owns the rules a token of ours
+ * must meet: the key by `kid` from our keys only, the header, the claims. No database.
+ */
 @Injectable()
 export class AccessTokensService {
-  private readonly jwt: AppConfig['jwt'];
-  /**
-   * token → its verified claims. Keyed by the whole token, signature included, so only the exact
-   * bytes that passed verification hit; an entry is used only until the token's `exp` plus
-   * JWT_CLOCK_TOLERANCE, as the verifier would. Revocation is checked on every request, outside
-   * this cache.
-   */
-  private readonly verified = new Map<string, AccessClaims>();
+  readonly rules: AccessTokenRules;
+  private readonly signer: JwtService;
+  private readonly ttl: number;
 
   constructor(
     private readonly keys: SigningKeys,
     @Inject(ConfigService) config: AppConfigService,
   ) {
-    this.jwt = config.get('jwt', { infer: true });
+    const jwt: AppConfig['jwt'] = config.get('jwt', { infer: true });
+    this.rules = { algorithm: keys.algorithm, issuer: jwt.issuer, audience: jwt.audience, clockToleranceMs: jwt.clockToleranceMs };
+    this.ttl = Math.floor(jwt.accessTtlMs / 1000);
+    // Built here rather than through JwtModule: its options come from the keys loaded above.
+    this.signer = new JwtService({
+      privateKey: keys.signingKey,
+      signOptions: {
+        algorithm: keys.algorithm,
+        keyid: keys.kid,
+        header: { alg: keys.algorithm, typ: ACCESS_TOKEN_TYPE },
+        issuer: jwt.issuer,
+        audience: jwt.audience,
+        expiresIn: this.ttl,
+      },
+    });
   }
 
   get ttlSeconds(): number {
-    return Math.floor(this.jwt.accessTtlMs / 1000);
+    return this.ttl;
   }
 
   async sign(subject: { userId: string; loginId: string; roles: Role[] }): Promise<{ token: string; expiresIn: number }> {
-    const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ sid: subject.loginId, roles: subject.roles })
-      .setProtectedHeader({ alg: this.keys.algorithm, kid: this.keys.kid, typ: ACCESS_TOKEN_TYPE })
-      .setSubject(subject.userId)
-      .setJti(randomUUID())
-      .setIssuedAt(now)
-      .setExpirationTime(now + this.ttlSeconds)
-      .setIssuer(this.jwt.issuer)
-      .setAudience(this.jwt.audience)
-      .sign(this.keys.signingKey);
-    return { token, expiresIn: this.ttlSeconds };
+    const token = await this.signer.signAsync({ sid: subject.loginId, roles: subject.roles }, { subject: subject.userId, jwtid: randomUUID() });
+    return { token, expiresIn: this.ttl };
   }
 
-  /** Verified claims, or a thrown error for any token that is not exactly one of ours. */
-  async verify(token: string): Promise<AccessClaims> {
-    const known = this.verified.get(token);
-    if (known) {
-      if (known.exp * 1000 + this.jwt.clockToleranceMs > Date.now()) return known;
-      this.verified.delete(token);
-    }
-    const claims = await this.verifySignatureAndClaims(token);
-    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, claims);
-    return claims;
+  /**
+   * The verification key for a token's header, or why there is none. jsonwebtoken checks neither
+   * `typ` nor the headers below, so they are checked here, before any signature work: a token
+   * never supplies or points to its key (RFC 8725 §3.10), declares no extension we would have to
+   * understand (`crit`, RFC 7515 §4.1.11), and is typed as an access token (RFC 9068 §4).
+   */
+  keyForHeader(header: Record<string, unknown>): KeyObject | Error {
+    if (FORBIDDEN_HEADERS.some((name) => name in header)) return new Error('Token names its own key');
+    if ('crit' in header) return new Error('Token declares critical extensions');
+    if (typeof header.typ !== 'string' || mediaType(header.typ) !== ACCESS_TOKEN_TYPE) return new Error('Not an access token');
+    return this.keys.keyFor(header.kid) ?? new Error('Unknown key id');
   }
 
-  /** Behind the cache; specs spy on it by name to see the cache work. */
-  private async verifySignatureAndClaims(token: string): Promise<AccessClaims> {
-    const { payload } = await jwtVerify(token, this.resolveKey, {
-      algorithms: [this.keys.algorithm],
-      issuer: this.jwt.issuer,
-      audience: this.jwt.audience,
-      typ: ACCESS_TOKEN_TYPE,
-      clockTolerance: this.jwt.clockToleranceMs / 1000,
-      requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
-    });
-    return toClaims(payload);
+  /**
+   * The claims of a token whose signature and registered claims were verified, or undefined when
+   * one is missing or of the wrong type (jsonwebtoken requires none of them).
+   */
+  claimsOf(payload: unknown): AccessClaims | undefined {
+    if (typeof payload !== 'object' || payload === null) return undefined;
+    const { sub, sid, jti, iat, exp, roles } = payload as Record<string, unknown>;
+    const strings = [sub, sid, jti].every((value) => typeof value === 'string' && value !== '');
+    const times = [iat, exp].every((value) => typeof value === 'number' && Number.isFinite(value));
+    if (!strings || !times || !Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
+    return { sub, sid, jti, iat, exp, roles } as AccessClaims;
   }
-
-  /** Picks the key by `kid` from our own keys only; a token never supplies or points to one. */
-  private readonly resolveKey = (header: JWTHeaderParameters) => {
-    if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new Error('Token names its own key');
-    const key = this.keys.keyFor(header.kid);
-    if (!key) throw new Error('Unknown key id');
-    return key;
-  };
 }
 
-function toClaims(payload: JWTPayload): AccessClaims {
-  const { sub, sid, jti, iat, exp, roles } = payload as JWTPayload & { sid?: unknown; roles?: unknown };
-  if (typeof sid !== 'string' || !Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
-    throw new Error('Malformed claims');
-  }
-  return { sub: sub!, sid, jti: jti!, iat: iat!, exp: exp!, roles: roles as Role[] };
+/** RFC 7515 §4.1.9: a media type, case-insensitive, whose `application/` prefix may be left out (as jose reads it). */
+function mediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
