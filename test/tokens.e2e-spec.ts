@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { base64url, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, SignJWT, type JWTPayload } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -134,6 +134,15 @@ describe('token mode', () => {
     const unsigned = (alg: string) =>
       `${base64url.encode(JSON.stringify({ alg, kid, typ: 'at+jwt' }))}.${base64url.encode(JSON.stringify(claims))}.`;
     const now = () => Math.floor(Date.now() / 1000);
+    /** Signs header and payload exactly as written (duplicate members, odd types): no library tidies them. */
+    const signRaw = (header: string, payload: string, key: KeyObject = signingKey) => {
+      const input = `${base64url.encode(header)}.${base64url.encode(payload)}`;
+      return `${input}.${base64url.encode(cryptoSign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }))}`;
+    };
+    const rawHeader = (extra = '') => `{"alg":"ES256","kid":"${kid}","typ":"at+jwt"${extra}}`;
+    const rawClaims = (overrides: Record<string, unknown>) => JSON.stringify({ ...claims, ...overrides });
+    const hs256With = (secret: Buffer | string) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' }).sign(createSecretKey(Buffer.from(secret)));
 
     const cases: Array<[string, () => Promise<string> | string]> = [
       ['alg none', () => unsigned('none')],
@@ -162,6 +171,27 @@ describe('token mode', () => {
       ['another token type', () => sign(claims, { typ: 'JWT' })],
       ['a signature by another key', () => sign(claims, {}, createPrivateKey(es256Pair().privateKey))],
       ['garbage', () => 'a.b.c'],
+      // Where jsonwebtoken (passport-jwt) and jose differ: each is refused all the same.
+      ['a crit header', () => signRaw(rawHeader(',"crit":["urn:example:x"],"urn:example:x":true'), rawClaims({}))],
+      ['nbf 30 s ahead (beyond the 5 s leeway)', () => sign({ ...claims, nbf: now() + 30 })],
+      ['nbf as a string', () => signRaw(rawHeader(), rawClaims({ nbf: String(now() - 10) }))],
+      ['typ JWT', () => signRaw(`{"alg":"ES256","kid":"${kid}","typ":"JWT"}`, rawClaims({}))],
+      ['no typ', () => signRaw(`{"alg":"ES256","kid":"${kid}"}`, rawClaims({}))],
+      ['exp as a string', () => signRaw(rawHeader(), rawClaims({ exp: String(now() + 600) }))],
+      ['no exp (jsonwebtoken would not require one)', () => signRaw(rawHeader(), rawClaims({ exp: undefined }))],
+      ['no iat', () => signRaw(rawHeader(), rawClaims({ iat: undefined }))],
+      ['no sub', () => signRaw(rawHeader(), rawClaims({ sub: undefined }))],
+      ['aud as an array without ours', () => sign({ ...claims, aud: ['other-api', 'more-api'] })],
+      ['iss as an array holding ours', () => sign({ ...claims, iss: ['https://auth.test'] as unknown as string })],
+      ['a payload that is not a JSON object', () => signRaw(rawHeader(), '"notes-api"')],
+      ['our kid, then a foreign one (the last duplicate wins)', () => signRaw(rawHeader(',"kid":"not-a-known-key"'), rawClaims({}))],
+      ['a numeric kid', () => signRaw(`{"alg":"ES256","kid":1,"typ":"at+jwt"}`, rawClaims({}))],
+      ['our kid inside an array', () => signRaw(`{"alg":"ES256","kid":["${kid}"],"typ":"at+jwt"}`, rawClaims({}))],
+      ['a null kid', () => signRaw(`{"alg":"ES256","kid":null,"typ":"at+jwt"}`, rawClaims({}))],
+      ['an x5c header', () => sign(claims, { x5c: ['MIIBszCCAVmgAwIBAgIUQ'] })],
+      ['HS256 with the public key in DER as the secret', () => hs256With(createPublicKey(keys.publicKey).export({ format: 'der', type: 'spki' }))],
+      ['HS256 with the published JWK as the secret', async () => hs256With(JSON.stringify(await exportJWK(createPublicKey(keys.publicKey))))],
+      ['ES384', () => signRaw(`{"alg":"ES384","kid":"${kid}","typ":"at+jwt"}`, rawClaims({}))],
     ];
 
     it.each(cases)('%s', async (_case, craft) => {
@@ -173,6 +203,11 @@ describe('token mode', () => {
 
     it('while the same claims, properly signed, are accepted (the cases above fail for their flaw alone)', async () => {
       await jwtOnly(await sign(claims)).expect(200);
+      await jwtOnly(signRaw(rawHeader(), rawClaims({}))).expect(200);
+      await jwtOnly(signRaw(`{"alg":"ES256","kid":"not-a-known-key","typ":"at+jwt","kid":"${kid}"}`, rawClaims({}))).expect(200);
+      await jwtOnly(await sign(claims, { typ: 'application/at+jwt' })).expect(200);
+      await jwtOnly(await sign({ ...claims, aud: ['other-api', 'notes-api'] })).expect(200);
+      await jwtOnly(await sign({ ...claims, nbf: now() + 2 })).expect(200);
     });
   });
 
