@@ -27,7 +27,8 @@ const server = spawn(process.execPath, ['dist/main.js'], {
 });
 
 async function waitForHealth() {
-  for (let i = 0; i < 100; i++) {
+  // Up to a minute: the embedded database migrates at start, slowly on a busy machine.
+  for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`${base}/api/health`)).ok) return;
     } catch {
