@@ -191,6 +191,9 @@ describe('token mode', () => {
       ['an x5c header', () => sign(claims, { x5c: ['MIIBszCCAVmgAwIBAgIUQ'] })],
       ['HS256 with the public key in DER as the secret', () => hs256With(createPublicKey(keys.publicKey).export({ format: 'der', type: 'spki' }))],
       ['HS256 with the published JWK as the secret', async () => hs256With(JSON.stringify(await exportJWK(createPublicKey(keys.publicKey))))],
+      ['a header that is a JSON string', () => signRaw('"at+jwt"', rawClaims({}))],
+      ['a header that is a JSON number', () => signRaw('1', rawClaims({}))],
+      ['a header that is a JSON array', () => signRaw(`["ES256","${kid}"]`, rawClaims({}))],
       ['ES384', () => signRaw(`{"alg":"ES384","kid":"${kid}","typ":"at+jwt"}`, rawClaims({}))],
     ];
 

@@ -37,8 +37,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, AuthMode.Jwt) {
     const { algorithm, issuer, audience, clockToleranceMs } = tokens.rules;
     // jsonwebtoken calls a function given as the key with the decoded header: the one place to
     // look at the header before any signature work. passport-jwt's types want a string there.
-    const keyForHeader = (header: object, callback: KeyCallback) => {
-      const key = tokens.keyForHeader(header as Record<string, unknown>);
+    const keyForHeader = (header: unknown, callback: KeyCallback) => {
+      const key = tokens.keyForHeader(header);
       if (key instanceof Error) callback(key);
       else callback(null, key);
     };

@@ -41,6 +41,17 @@ describe('AccessTokensService', () => {
       expect((await accessTokensService(jwt)).keyForHeader(header(keys, { typ }))).not.toBeInstanceOf(Error);
     });
 
+    it.each<[string, unknown]>([
+      ['a string', 'at+jwt'],
+      ['a number', 1],
+      ['null', null],
+      ['an array', ['at+jwt']],
+    ])('refuses a header that is %s, without throwing', async (_case, header) => {
+      const key = (await accessTokensService()).keyForHeader(header);
+      expect(key).toBeInstanceOf(Error);
+      expect((key as Error).message).toBe('Malformed header');
+    });
+
     it('finds our key by kid', async () => {
       const jwt = jwtTestConfig();
       const tokens = await accessTokensService(jwt);

@@ -75,11 +75,14 @@ export class AccessTokensService {
    * never supplies or points to its key (RFC 8725 §3.10), declares no extension we would have to
    * understand (`crit`, RFC 7515 §4.1.11), and is typed as an access token (RFC 9068 §4).
    */
-  keyForHeader(header: Record<string, unknown>): KeyObject | Error {
+  keyForHeader(header: unknown): KeyObject | Error {
+    // jsonwebtoken passes on any JSON that decodes: a string or a number would make `in` throw.
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) return new Error('Malformed header');
     if (FORBIDDEN_HEADERS.some((name) => name in header)) return new Error('Token names its own key');
     if ('crit' in header) return new Error('Token declares critical extensions');
-    if (typeof header.typ !== 'string' || mediaType(header.typ) !== ACCESS_TOKEN_TYPE) return new Error('Not an access token');
-    return this.keys.keyFor(header.kid) ?? new Error('Unknown key id');
+    const { typ, kid } = header as Record<string, unknown>;
+    if (typeof typ !== 'string' || mediaType(typ) !== ACCESS_TOKEN_TYPE) return new Error('Not an access token');
+    return this.keys.keyFor(kid) ?? new Error('Unknown key id');
   }
 
   /**
