@@ -38,6 +38,8 @@ export class SessionPrincipalStrategy extends Strategy {
  * on unsafe methods, because a cookie is sent by the browser whoever wrote the page: a cookie
  * without the session's token does not authenticate a state change, for our global guard and for
  * an `AuthGuard('session')` alike (403, before any lookup).
+ * Registered as `session`, it replaces Passport's built-in strategy of that name, which only
+ * `passport.session()` uses: this service never mounts that middleware (the guard decides).
  */
 @Injectable()
 export class SessionStrategy extends PassportStrategy(SessionPrincipalStrategy, AuthMode.Session) {
