@@ -355,7 +355,7 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
   });
 
   if (redis.restart) {
-    it('a rolling restart under load fails no read, loses no answered write and logs nobody out', async () => {
+    it('a rolling restart under load fails no request, loses no answered write and logs nobody out', async () => {
       // 50 clients, each on its own address (the per-IP limit is 10 a minute), half by cookie.
       const clients = await Promise.all(
         Array.from({ length: 50 }, async (_, index) => {
@@ -416,7 +416,15 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
           `${created.length} notes written, failures ${failed}, longest pause ${longestPause} ms`,
       );
 
-      expect([...failures.keys()].filter((key) => key.startsWith('GET'))).toEqual([]);
+      // nginx says why it answered 502 (which upstream error), if it did.
+      const upstreamErrors = nginx
+        .errorLog()
+        .split('\n')
+        .filter((line) => line.includes('[error]'));
+      if (upstreamErrors.length > 0) console.log(upstreamErrors.slice(0, 10).join('\n'));
+      // Not one request failed, reads or writes: the instance draining turns reads away with 503
+      // (nginx repeats them elsewhere) until nginx stops choosing it, then closes its listener.
+      expect(failed).toBe('none');
       // Every login still works, and every note answered 201 is there.
       const after = await Promise.all(clients.map(async (entry) => (await entry.client.call('GET', '/api/users/me', { headers: entry.read })).status));
       expect(after.filter((status) => status !== 200)).toEqual([]);

@@ -3,11 +3,16 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { Server as NetServer, type AddressInfo } from 'node:net';
+import { errorBody } from './error-body.js';
 
 /** Accepting goes on after the signal until the kernel's queue is empty, or this long at most. */
 const ACCEPT_WINDOW_MS = 2000;
+/** …and until no connection has come for this long: the balancer has stopped choosing us. */
+const QUIET_MS = 100;
 /** Connections still open this long after the listener closed are cut (orchestrators kill at 30 s). */
 export const DRAIN_TIMEOUT_MS = 10_000;
+/** Safe methods: any balancer or client may send them again elsewhere, nothing was done. */
+const TURNED_AWAY = new Set(['GET', 'HEAD']);
 
 /**
  * Stops the HTTP server so that every connection it accepted gets its answer, before the
@@ -17,16 +22,23 @@ export const DRAIN_TIMEOUT_MS = 10_000;
  * socket resets the ones the kernel has completed but the process has not yet accepted, and
  * Node ≥ 19 destroys every connection without a request in progress — including one whose
  * request is still unread in the socket buffer. Either way the client sees ECONNRESET for a
- * request it had sent. So, on shutdown: keep accepting until the queue is empty (at most 2 s),
- * answer every request from then on with `Connection: close`, close the listener
- * without touching open connections, and wait for them to end — a keep-alive connection
- * closes after its next answer, or at the server's keep-alive timeout (5 s) if none comes.
- * http-terminator, stoppable and @godaddy/terminus were checked: all three destroy idle
- * connections at once, which is the second reset above.
+ * request it had sent; behind nginx a POST on such a connection is a 502 (nginx never repeats
+ * one it has sent). So, on shutdown: answer every request from then on with `Connection: close`;
+ * while the listener is open, answer GET and HEAD with 503 so that a balancer retries them on
+ * another instance and stops choosing this one (nginx: `proxy_next_upstream http_503`, then the
+ * server is down for `fail_timeout`) — otherwise every `Connection: close` answer brings a new
+ * connection into the queue we are about to close. Keep accepting until the queue is empty and
+ * quiet (at most 2 s), close the listener without touching open connections, and wait for them
+ * to end — a keep-alive connection closes after its next answer, or at the server's keep-alive
+ * timeout (5 s) if none comes. http-terminator, stoppable and @godaddy/terminus were checked:
+ * all three destroy idle connections at once, which is the second reset above, and none turns
+ * a balancer away before closing the listener.
  */
 @Injectable()
 export class HttpDrain implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private draining = false;
+  private listening = true;
+  private lastConnection = 0;
   private readonly inFlight = new Set<ServerResponse>();
 
   constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
@@ -38,14 +50,25 @@ export class HttpDrain implements OnApplicationBootstrap, BeforeApplicationShutd
   onApplicationBootstrap(): void {
     const server = this.server;
     if (!server) return;
-    // Before the app's own listener, so the header is set before any handler can answer.
-    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    server.on('connection', () => (this.lastConnection = Date.now()));
+    // In front of the app's own listener (Express), so a turned-away request never reaches it
+    // and the header is set before any handler can answer.
+    const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.draining) {
         res.setHeader('Connection', 'close');
-        return;
+        if (this.listening && TURNED_AWAY.has(req.method ?? '')) {
+          const body = JSON.stringify(errorBody(503, 'This instance is shutting down; try again'));
+          res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' });
+          res.end(body);
+          return;
+        }
+      } else {
+        this.inFlight.add(res);
+        res.once('close', () => this.inFlight.delete(res));
       }
-      this.inFlight.add(res);
-      res.once('close', () => this.inFlight.delete(res));
+      for (const handler of handlers) handler.call(server, req, res);
     });
   }
 
@@ -61,9 +84,10 @@ export class HttpDrain implements OnApplicationBootstrap, BeforeApplicationShutd
     // best), so a fixed wait is never enough: watch the kernel's queue until it is empty.
     const port = (server.address() as AddressInfo | null)?.port;
     const until = Date.now() + ACCEPT_WINDOW_MS;
-    while (port !== undefined && (await acceptQueueLength(port)) > 0 && Date.now() < until) {
+    while (port !== undefined && Date.now() < until && ((await acceptQueueLength(port)) > 0 || Date.now() - this.lastConnection < QUIET_MS)) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    this.listening = false;
 
     // net.Server's close stops listening and calls back once every connection has ended; the
     // http.Server override would first destroy the idle ones.

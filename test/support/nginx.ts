@@ -80,6 +80,8 @@ export interface Nginx {
   /** The instances' addresses, as in the upstream block. */
   upstreams: string[];
   accessLog(): AccessLogLine[];
+  /** nginx's error log: why it answered 502 when it did (which upstream error). */
+  errorLog(): string;
   stop(): Promise<void>;
 }
 
@@ -145,6 +147,7 @@ ${site}}
           const [upstream = '', status = '', method = '', uri = '', requestId = ''] = line.split('\t');
           return { upstreams: upstream.split(/\s*,\s*|\s+:\s+/).filter(Boolean), status: Number(status), method, uri, requestId };
         }),
+    errorLog: () => readFileSync(join(dir, 'error.log'), 'utf8'),
     stop: async () => {
       // SIGQUIT: nginx's graceful stop (finishes what it is serving).
       child.kill('SIGQUIT');
