@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config.js';
-import { dataSourceOptions } from './src/database/data-source-options.js';
+import { dataSourceOptions, withoutStatementTimeouts } from './src/database/data-source-options.js';
 import { EmbeddedDatabase } from './src/database/embedded-database.js';
 import { entities } from './src/entities.js';
 
@@ -43,7 +43,7 @@ class CliDataSource extends DataSource {
 }
 
 export default new CliDataSource({
-  ...dataSourceOptions(generating ? { database: { url: undefined, poolSize: 1 } } : config, embedded),
+  ...withoutStatementTimeouts(dataSourceOptions(generating ? { database: { url: undefined, poolSize: 1 } } : config, embedded)),
   // The CLI applies migrations itself; migration:generate compares the app's own entity list.
   migrationsRun: false,
   entities,

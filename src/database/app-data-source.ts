@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { withoutStatementTimeouts } from './data-source-options.js';
 import { DatabaseShutdown } from './database-shutdown.js';
 
 /** Key of the PostgreSQL advisory lock that serialises migrations between instances. */
@@ -20,25 +21,35 @@ export class AppDataSource extends DataSource {
 }
 
 /**
- * Connects, then applies pending migrations. On a PostgreSQL server they run under an advisory
- * lock, so instances started together on an empty database migrate one at a time: TypeORM's own
+ * Connects and applies pending migrations. On a PostgreSQL server they run first, on a
+ * connection without the pool's statement bounds, under an advisory lock, so instances started together on an empty database migrate one at a time: TypeORM's own
  * `migrationsRun` races on creating its migrations table. The lock is held on a client of its
  * own, since the pool may have a single connection that the migrations need. The embedded
  * database serves one process (its folder lock) and needs none.
  */
 export async function openDataSource(options: DataSourceOptions): Promise<AppDataSource> {
+  const url = options.type === 'postgres' ? options.url : undefined;
+  if (options.migrationsRun && url) await withAdvisoryLock(url, () => migrateUnbounded(options));
   const dataSource = new AppDataSource({ ...options, migrationsRun: false });
   await dataSource.initialize();
   try {
-    if (options.migrationsRun) {
-      const url = options.type === 'postgres' ? options.url : undefined;
-      await (url ? withAdvisoryLock(url, () => dataSource.runMigrations()) : dataSource.runMigrations());
-    }
+    if (options.migrationsRun && !url) await dataSource.runMigrations();
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
   return dataSource;
+}
+
+/** Migrations on a connection of their own, without the app pool's statement bounds. */
+async function migrateUnbounded(options: DataSourceOptions): Promise<void> {
+  const migrator = new DataSource({ ...withoutStatementTimeouts(options), migrationsRun: false, poolSize: 1 } as DataSourceOptions);
+  await migrator.initialize();
+  try {
+    await migrator.runMigrations();
+  } finally {
+    await migrator.destroy();
+  }
 }
 
 async function withAdvisoryLock<T>(url: string, work: () => Promise<T>): Promise<T> {

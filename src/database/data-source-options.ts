@@ -4,6 +4,11 @@ import type { AppConfig } from '../config/app-config.js';
 import type { EmbeddedDatabase } from './embedded-database.js';
 import { migrations } from './migrations/index.js';
 import { ConstraintNamingStrategy } from './naming-strategy.js';
+import { PgClient } from './pg-client.js';
+
+const CONNECT_TIMEOUT_MS = 2000;
+/** Every statement of a request is a short one; migrations run without this bound (see openDataSource). */
+export const STATEMENT_TIMEOUT_MS = 3000;
 
 /**
  * One set of TypeORM options for the app and the migration CLI: PostgreSQL from DATABASE_URL,
@@ -45,8 +50,28 @@ export function dataSourceOptions(
     ...common,
     url: config.database.url,
     poolSize: config.database.poolSize,
-    connectTimeoutMS: 5000,
-    // A dead server must give a quick 503, not a request hanging on the pool.
-    extra: { connectionTimeoutMillis: 5000, query_timeout: 30_000 },
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+    extra: {
+      // A server that is gone, or silent behind a partition, gives a 503 within 5 s, not a
+      // request hanging on the pool: waiting for a connection (or making one) is bounded, and so
+      // is every statement, by the server (statement_timeout, which leaves the connection usable)
+      // and, a little later, by the client for a server that does not answer at all.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      query_timeout: STATEMENT_TIMEOUT_MS + 500,
+      Client: PgClient,
+      // Idle connections to a vanished server are found by the OS, not by the next request.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    },
   };
+}
+
+/**
+ * The same options without the per-statement bounds, for migrations (the app's at start-up, the
+ * CLI's): one may rewrite a large table for minutes.
+ */
+export function withoutStatementTimeouts(options: DataSourceOptions): DataSourceOptions {
+  if (options.type !== 'postgres' || !options.url) return options;
+  return { ...options, extra: { ...(options.extra as Record<string, unknown>), statement_timeout: undefined, query_timeout: undefined } };
 }
