@@ -92,6 +92,55 @@ describe.each<CutMode>(['reset', 'drop'])('database outage (%s)', (mode) => {
   }, 60_000);
 });
 
+const redisModes: CutMode[] = process.env.REDIS_URL ? ['reset', 'drop'] : [];
+describe.each(redisModes)('Redis outage (%s)', (mode) => {
+  let db: TestDatabase;
+  let proxy: FaultProxy;
+  let t: TestApp;
+  let client: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const proxied = await FaultProxy.forUrl(process.env.REDIS_URL!);
+    proxy = proxied.proxy;
+    // The rate limit on /api/auth/* counts in Redis.
+    t = await createTestApp({ db, env: { REDIS_URL: proxied.url, THROTTLE_AUTH_LIMIT: '1000' } });
+    client = await loginAs(t, await createUser(t), 'jwt');
+  });
+  afterAll(async () => {
+    proxy.restore();
+    await t.close();
+    await proxy.close();
+    await db.dispose();
+  });
+
+  it('refuses what needs the counters with a quick 503, keeps serving tokens, says Redis is down, and recovers', async () => {
+    const credentials = { email: client.user.email, password: client.user.password };
+    proxy.cut(mode);
+
+    const started = Date.now();
+    const login = await request(t.http).post('/api/auth/token/login').send(credentials);
+    const to503 = Date.now() - started;
+    expect(login.status).toBe(503);
+    expect(to503).toBeLessThan(5000);
+    expect(login.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(JSON.stringify(login.body)).not.toMatch(/redis|ECONN|timed out|at /i);
+
+    await client.get('/api/examples/jwt-only').expect(200);
+    await client.get('/api/users/me').expect(200);
+    // SESSIONS IN REDIS: when the session store moves to Redis, a cookie request here must be a
+    // quick 503 too (session-only and either routes), and work again after the restore below.
+    const health = await request(t.http).get('/api/health');
+    expect(health.status).toBe(503);
+    expect(health.body.details).toEqual({ database: { status: 'up' }, redis: { status: 'down' } });
+
+    proxy.restore();
+    const toRecovery = await timeUntil(async () => (await request(t.http).post('/api/auth/token/login').send(credentials)).status === 200, 10_000);
+    await request(t.http).get('/api/health').expect(200);
+    timings.push(`Redis ${mode}: 503 after ${to503} ms, recovered ${toRecovery} ms after restore`);
+  }, 60_000);
+});
+
 describe('a pool connection whose query timed out', () => {
   it('is closed, so that later queries do not queue behind an answer that never comes', async () => {
     const { proxy, url } = await FaultProxy.forUrl(process.env.DATABASE_URL!);

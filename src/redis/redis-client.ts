@@ -13,6 +13,8 @@ const NODE_OPTIONS = {
   connectTimeout: 5000,
   disconnectTimeout: 500,
   maxRetriesPerRequest: 1,
+  // A Redis that is silent (a partition) rather than gone: a command gives up after a second.
+  commandTimeout: 1000,
 };
 
 /** The configured client, not yet connected; `null` without Redis. */

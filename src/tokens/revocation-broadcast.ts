@@ -96,10 +96,14 @@ export class RedisBroadcast implements RevocationBroadcast {
     // Retries forever: a Redis that is down at start-up must not stop the service (health says
     // 503), and whenever the subscription (re)connects the list is reloaded from the database.
     // Messages missed while a cluster subscriber moves to another node come with the periodic
-    // reload of the revocation list.
+    // reload of the revocation list. No command timeout either: a SUBSCRIBE that timed out would
+    // not be renewed on reconnect.
     const subscriber = isCluster(this.redis)
-      ? this.redis.duplicate([], { enableOfflineQueue: true, redisOptions: { ...this.redis.options.redisOptions, maxRetriesPerRequest: null } })
-      : this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+      ? this.redis.duplicate([], {
+          enableOfflineQueue: true,
+          redisOptions: { ...this.redis.options.redisOptions, maxRetriesPerRequest: null, commandTimeout: undefined },
+        })
+      : this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined); // the shared client already reports Redis errors
     subscriber.on('ready', onReconnect);
