@@ -92,20 +92,72 @@ describe.each<CutMode>(['reset', 'drop'])('database outage (%s)', (mode) => {
   }, 60_000);
 });
 
-const redisModes: CutMode[] = process.env.REDIS_URL ? ['reset', 'drop'] : [];
-describe.each(redisModes)('Redis outage (%s)', (mode) => {
+// With REDIS_URL only: the counters, the session store and the broadcast are in the database otherwise.
+if (process.env.REDIS_URL) {
+  describe.each<CutMode>(['reset', 'drop'])('Redis outage (%s)', (mode) => {
+    let db: TestDatabase;
+    let proxy: FaultProxy;
+    let t: TestApp;
+    let client: Client;
+
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      const proxied = await FaultProxy.forUrl(process.env.REDIS_URL!);
+      proxy = proxied.proxy;
+      // The rate limit on /api/auth/* counts in Redis.
+      t = await createTestApp({ db, env: { REDIS_URL: proxied.url, THROTTLE_AUTH_LIMIT: '1000' } });
+      client = await loginAs(t, await createUser(t), 'jwt');
+    });
+    afterAll(async () => {
+      proxy.restore();
+      await t.close();
+      await proxy.close();
+      await db.dispose();
+    });
+
+    it('refuses what needs the counters with a quick 503, keeps serving tokens, says Redis is down, and recovers', async () => {
+      const credentials = { email: client.user.email, password: client.user.password };
+      proxy.cut(mode);
+
+      const started = Date.now();
+      const login = await request(t.http).post('/api/auth/token/login').send(credentials);
+      const to503 = Date.now() - started;
+      expect(login.status).toBe(503);
+      expect(to503).toBeLessThan(5000);
+      expect(login.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(JSON.stringify(login.body)).not.toMatch(/redis|ECONN|timed out|at /i);
+
+      await client.get('/api/examples/jwt-only').expect(200);
+      await client.get('/api/users/me').expect(200);
+      // SESSIONS IN REDIS: when the session store moves to Redis, a cookie request here must be a
+      // quick 503 too (session-only and either routes), and work again after the restore below.
+      const health = await request(t.http).get('/api/health');
+      expect(health.status).toBe(503);
+      expect(health.body.details).toEqual({ database: { status: 'up' }, redis: { status: 'down' } });
+
+      proxy.restore();
+      const toRecovery = await timeUntil(async () => (await request(t.http).post('/api/auth/token/login').send(credentials)).status === 200, 10_000);
+      await request(t.http).get('/api/health').expect(200);
+      timings.push(`Redis ${mode}: 503 after ${to503} ms, recovered ${toRecovery} ms after restore`);
+    }, 60_000);
+  });
+}
+
+/**
+ * The database link cut at every point of a refresh and of a password change, one point per
+ * round: before the k-th message the application sends, which the server then never sees. After
+ * the restore, the operation has happened entirely or not at all.
+ */
+describe('a database cut in the middle of an operation', () => {
   let db: TestDatabase;
   let proxy: FaultProxy;
   let t: TestApp;
-  let client: Client;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const proxied = await FaultProxy.forUrl(process.env.REDIS_URL!);
+    const proxied = await FaultProxy.forUrl(db.url!);
     proxy = proxied.proxy;
-    // The rate limit on /api/auth/* counts in Redis.
-    t = await createTestApp({ db, env: { REDIS_URL: proxied.url, THROTTLE_AUTH_LIMIT: '1000' } });
-    client = await loginAs(t, await createUser(t), 'jwt');
+    t = await createTestApp({ db: { ...db, url: proxied.url } });
   });
   afterAll(async () => {
     proxy.restore();
@@ -114,31 +166,77 @@ describe.each(redisModes)('Redis outage (%s)', (mode) => {
     await db.dispose();
   });
 
-  it('refuses what needs the counters with a quick 503, keeps serving tokens, says Redis is down, and recovers', async () => {
-    const credentials = { email: client.user.email, password: client.user.password };
-    proxy.cut(mode);
-
-    const started = Date.now();
-    const login = await request(t.http).post('/api/auth/token/login').send(credentials);
-    const to503 = Date.now() - started;
-    expect(login.status).toBe(503);
-    expect(to503).toBeLessThan(5000);
-    expect(login.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
-    expect(JSON.stringify(login.body)).not.toMatch(/redis|ECONN|timed out|at /i);
-
-    await client.get('/api/examples/jwt-only').expect(200);
-    await client.get('/api/users/me').expect(200);
-    // SESSIONS IN REDIS: when the session store moves to Redis, a cookie request here must be a
-    // quick 503 too (session-only and either routes), and work again after the restore below.
-    const health = await request(t.http).get('/api/health');
-    expect(health.status).toBe(503);
-    expect(health.body.details).toEqual({ database: { status: 'up' }, redis: { status: 'down' } });
-
+  /** How many messages `operation` sends to the database when nothing is cut. */
+  const messagesOf = async (operation: () => Promise<unknown>): Promise<number> => {
+    let sent = 0;
+    void proxy.cutWhen((_chunk, direction) => (direction === 'up' && sent++, false));
+    await operation();
     proxy.restore();
-    const toRecovery = await timeUntil(async () => (await request(t.http).post('/api/auth/token/login').send(credentials)).status === 200, 10_000);
-    await request(t.http).get('/api/health').expect(200);
-    timings.push(`Redis ${mode}: 503 after ${to503} ms, recovered ${toRecovery} ms after restore`);
-  }, 60_000);
+    return sent;
+  };
+  /** Runs `operation` with the link cut before its k-th message, then restores and waits for the database. */
+  const cutAt = async <T>(k: number, operation: () => Promise<T>): Promise<T> => {
+    let sent = 0;
+    void proxy.cutWhen((_chunk, direction) => direction === 'up' && ++sent === k);
+    const result = await operation();
+    proxy.restore();
+    await timeUntil(async () => (await request(t.http).get('/api/health')).status === 200, 10_000);
+    return result;
+  };
+  const refresh = (refreshToken: string) => request(t.http).post('/api/auth/token/refresh').send({ refreshToken });
+
+  it('a refresh either happened (new pair works, old token spent) or the old refresh token still works', async () => {
+    const user = await createUser(t);
+    const probe = await loginAs(t, user, 'jwt');
+    const messages = await messagesOf(() => refresh(probe.refreshToken!));
+    const outcomes = new Set<string>();
+    for (let k = 1; k <= messages + 1; k++) {
+      const client = await loginAs(t, user, 'jwt');
+      const res = await cutAt(k, () => refresh(client.refreshToken!));
+      if (res.status === 200) {
+        outcomes.add('happened');
+        await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
+        await refresh(res.body.refreshToken).expect(200);
+        await refresh(client.refreshToken!).expect(401);
+      } else {
+        outcomes.add('did not happen');
+        expect(res.status).toBe(503);
+        await refresh(client.refreshToken!).expect(200);
+      }
+    }
+    expect([...outcomes].sort()).toEqual(['did not happen', 'happened']);
+  }, 120_000);
+
+  it('a password change either happened (new password works, other logins ended) or did not (old password works)', async () => {
+    const newPassword = 'a brand new password';
+    const login = (email: string, password: string) => request(t.http).post('/api/auth/token/login').send({ email, password });
+    const probeUser = await createUser(t);
+    const probe = await loginAs(t, probeUser, 'jwt');
+    const messages = await messagesOf(() => probe.post('/api/users/me/password').send({ currentPassword: probeUser.password, newPassword }));
+    const outcomes = new Set<string>();
+    for (let k = 1; k <= messages + 1; k++) {
+      const user = await createUser(t);
+      const caller = await loginAs(t, user, 'jwt');
+      const other = await loginAs(t, user, 'jwt');
+      const res = await cutAt(k, () => caller.post('/api/users/me/password').send({ currentPassword: user.password, newPassword }));
+      expect([204, 503]).toContain(res.status);
+      const [withOld, withNew] = [(await login(user.email, user.password)).status, (await login(user.email, newPassword)).status];
+      if (withNew === 200) {
+        outcomes.add('happened');
+        expect(withOld).toBe(401);
+        await other.get('/api/examples/jwt-only').expect(401);
+        await refresh(other.refreshToken!).expect(401);
+        await caller.get('/api/users/me').expect(200);
+      } else {
+        outcomes.add('did not happen');
+        expect(res.status).toBe(503);
+        expect([withOld, withNew]).toEqual([200, 401]);
+        await other.get('/api/users/me').expect(200);
+        await refresh(other.refreshToken!).expect(200);
+      }
+    }
+    expect([...outcomes].sort()).toEqual(['did not happen', 'happened']);
+  }, 180_000);
 });
 
 describe('a pool connection whose query timed out', () => {

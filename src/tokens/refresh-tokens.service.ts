@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
 import { sha256Hex } from '../common/hash.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { RefreshToken } from './refresh-token.entity.js';
 
-export type Redemption =
-  /** Spent; `next` is its successor, valid until the same (family) expiry. */
-  | { outcome: 'redeemed'; loginId: string; next: string; expiresAt: Date }
+export type Redemption<T = unknown> =
+  /** Spent; `next` is its successor, valid until the same (family) expiry; `alongside` what the caller's work returned. */
+  | { outcome: 'redeemed'; loginId: string; next: string; expiresAt: Date; alongside: T }
   /** Used within JWT_REFRESH_REUSE_GRACE: two tabs refreshing at once. 401, but no theft alarm. */
   | { outcome: 'raced'; loginId: string }
   /** Used earlier: someone replays a retired token. The login must be revoked. */
@@ -39,9 +39,11 @@ export class RefreshTokensService {
   /**
    * Spends a token and issues its successor in one transaction. One conditional UPDATE
    * (compare-and-swap on "not yet used") decides, so of any number of concurrent presentations
-   * exactly one is redeemed; a crash before commit leaves the old token usable.
+   * exactly one is redeemed; a crash before commit leaves the old token usable. `alongside`
+   * runs in the same transaction with the login id: whatever else a refresh reads or writes, so
+   * that nothing is left to fail between the commit and the answer.
    */
-  async rotate(token: string): Promise<Redemption> {
+  async rotate<T>(token: string, alongside: (manager: EntityManager, loginId: string) => Promise<T>): Promise<Redemption<T>> {
     if (!TOKEN_FORMAT.test(token)) return { outcome: 'invalid' };
     const tokenHash = sha256Hex(token);
     const redeemed = await this.tokens.manager.transaction(async (em) => {
@@ -58,7 +60,7 @@ export class RefreshTokensService {
       const next = randomBytes(32).toString('base64url');
       const expiresAt = new Date(row.expires_at);
       await em.insert(RefreshToken, { loginId: row.login_id, tokenHash: sha256Hex(next), expiresAt });
-      return { outcome: 'redeemed' as const, loginId: row.login_id, next, expiresAt };
+      return { outcome: 'redeemed' as const, loginId: row.login_id, next, expiresAt, alongside: await alongside(em, row.login_id) };
     });
     if (redeemed) return redeemed;
 

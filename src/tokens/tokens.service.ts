@@ -36,13 +36,19 @@ export class TokensService {
   }
 
   async refresh(token: string, client: RefreshClient): Promise<TokenPairResponse> {
-    const result = await this.refreshTokens.rotate(token);
+    // Everything the refresh needs from the database happens in the rotation's transaction: a
+    // connection lost before its commit leaves the old token working, after it nothing can fail.
+    const result = await this.refreshTokens.rotate(token, async (manager, loginId) => {
+      const login = await this.logins.findActive(loginId, manager);
+      const roles = login ? await this.users.findRoles(login.userId, manager) : null;
+      if (!login || !roles) return null;
+      await this.logins.markUsed([login.id], manager);
+      return { login, roles };
+    });
     switch (result.outcome) {
       case 'redeemed': {
-        const login = await this.logins.findActive(result.loginId);
-        const roles = login ? await this.users.findRoles(login.userId) : null;
-        if (!login || !roles) throw new UnauthorizedException(INVALID_REFRESH);
-        await this.logins.markUsed([login.id]);
+        if (!result.alongside) throw new UnauthorizedException(INVALID_REFRESH);
+        const { login, roles } = result.alongside;
         this.audit.record({ type: 'token.refreshed', userId: login.userId, loginId: login.id, mode: 'token', ...client });
         return this.pair(login.userId, login.id, roles, result.next, result.expiresAt);
       }

@@ -46,10 +46,10 @@ export class UsersService {
    * request, so answers are kept for ROLES_TTL_MS: a change made here applies at once, one made
    * on another instance within that time (access tokens carry theirs for up to JWT_ACCESS_TTL).
    */
-  async findRoles(id: string): Promise<Role[] | null> {
+  async findRoles(id: string, manager?: EntityManager): Promise<Role[] | null> {
     const cached = this.rolesCache.get(id);
     if (cached && cached.until > Date.now()) return cached.roles;
-    const user = await this.users.findOne({ where: { id }, select: { id: true, roles: true } });
+    const user = await (manager?.getRepository(User) ?? this.users).findOne({ where: { id }, select: { id: true, roles: true } });
     const roles = user?.roles ?? null;
     if (this.rolesCache.size >= ROLES_CACHE_SIZE) this.rolesCache.delete(this.rolesCache.keys().next().value as string);
     this.rolesCache.set(id, { roles, until: Date.now() + ROLES_TTL_MS });
