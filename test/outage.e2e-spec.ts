@@ -3,6 +3,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { PgClient } from '../src/database/pg-client.js';
 import { FaultProxy, type CutMode } from './support/fault-proxy.js';
+import { es256Pair } from './support/keys.js';
 import { createUser, loginAs, type Client } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -142,6 +143,52 @@ if (process.env.REDIS_URL) {
     }, 60_000);
   });
 }
+
+/**
+ * Two instances; B's broadcast link (Redis pub/sub with REDIS_URL, PostgreSQL LISTEN otherwise)
+ * is cut while A revokes a login. After the restore B reloads the list from the database: the
+ * revoked login's access token is refused on B within a bounded time.
+ */
+describe.each<CutMode>(['reset', 'drop'])('a revocation made while the broadcast link of an instance was cut (%s)', (mode) => {
+  const keys = es256Pair();
+  let db: TestDatabase;
+  let proxy: FaultProxy;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey };
+    a = await createTestApp({ db, env });
+    const redisUrl = process.env.REDIS_URL;
+    const proxied = await FaultProxy.forUrl(redisUrl || db.url!);
+    proxy = proxied.proxy;
+    b = redisUrl ? await createTestApp({ db, env: { ...env, REDIS_URL: proxied.url } }) : await createTestApp({ db: { ...db, url: proxied.url }, env });
+  });
+  afterAll(async () => {
+    proxy.restore();
+    await a.close();
+    await b.close();
+    await proxy.close();
+    await db.dispose();
+  });
+
+  it('reaches that instance within 5 s of the restore', async () => {
+    const client = await loginAs(a, await createUser(a), 'jwt');
+    const onB = () => request(b.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`);
+    await onB().expect(200);
+
+    proxy.cut(mode);
+    await request(a.http).post('/api/auth/token/logout').send({ refreshToken: client.refreshToken }).expect(204);
+    await request(a.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`).expect(401);
+    // B heard nothing: the message went out while its link was down.
+    await onB().expect(200);
+
+    proxy.restore();
+    const took = await timeUntil(async () => (await onB()).status === 401, 5000);
+    timings.push(`broadcast ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'} ${mode}: revocation seen by the cut instance ${took} ms after restore`);
+  }, 60_000);
+});
 
 /**
  * The database link cut at every point of a refresh and of a password change, one point per
