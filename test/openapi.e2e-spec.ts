@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { GLOBAL_PREFIX, UNPREFIXED_ROUTES } from '../src/app.setup.js';
 import { routeInventory, type RouteDeclaration } from '../src/auth/route-inventory.js';
+import { undecidedRouteModule } from './support/fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 interface Operation {
@@ -186,17 +186,7 @@ describe('OpenAPI document', () => {
   });
 });
 
-/** A controller someone added without deciding its protection. */
-@Controller('fixture-undecided-docs')
-class UndecidedController {
-  @Get()
-  hello() {
-    return { hello: 'world' };
-  }
-}
-
-@Module({ controllers: [UndecidedController] })
-class UndecidedModule {}
+const UndecidedModule = undecidedRouteModule('fixture-undecided-docs');
 
 describe('OpenAPI document: a route without a declaration', () => {
   let t: TestApp;

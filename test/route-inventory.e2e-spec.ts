@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module } from '@nestjs/common';
 import request from 'supertest';
 import { GLOBAL_PREFIX, UNPREFIXED_ROUTES } from '../src/app.setup.js';
 import { formatInventory, routeInventory } from '../src/auth/route-inventory.js';
 import { createUser, loginAs } from './support/kit.js';
+import { undecidedRouteModule } from './support/fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('route inventory', () => {
@@ -28,17 +28,7 @@ describe('route inventory', () => {
   });
 });
 
-/** A controller someone added without deciding its protection. */
-@Controller('fixture-undecided')
-class UndecidedController {
-  @Get()
-  hello() {
-    return { hello: 'world' };
-  }
-}
-
-@Module({ controllers: [UndecidedController] })
-class UndecidedModule {}
+const UndecidedModule = undecidedRouteModule('fixture-undecided');
 
 describe('route inventory with an undecided route', () => {
   let t: TestApp;
