@@ -6,7 +6,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { es256Pair } from './support/keys.js';
-import { buildService, findNginx, freePort, nginxSite, startNginx, type Nginx } from './support/nginx.js';
+import { buildService, FAIL_TIMEOUT_MS, findNginx, freePort, nginxSite, startNginx, type Nginx } from './support/nginx.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -405,6 +405,10 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
         const exit = await instance.exited;
         expect(exit).toBe('SIGTERM');
         instances[index] = await startInstance(index, instance.port);
+        // As docs/deployment.md says: the next one only once this one is back in rotation, i.e.
+        // fail_timeout after nginx last saw it fail (its drain's 503s); earlier, nginx would still
+        // be skipping it while the next one drains, and with three instances none would be left.
+        if (index < instances.length - 1) await new Promise((resolve) => setTimeout(resolve, FAIL_TIMEOUT_MS + 500));
       }
       // A little more traffic on the restarted set, then stop.
       await new Promise((resolve) => setTimeout(resolve, 500));

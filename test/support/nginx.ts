@@ -23,13 +23,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** How long nginx skips an instance after it failed (passive health check). */
+export const FAIL_TIMEOUT_MS = 5000;
+
 /**
  * The part of the configuration an operator copies: the upstream of N instances and the server
  * that proxies to them. docs/deployment.md shows this for three instances on 10.0.0.11–13 and
  * test/load-balancer.e2e-spec.ts checks it is the same text.
  */
 export function nginxSite(options: { upstreams: string[]; listen: string }): string {
-  const servers = options.upstreams.map((address) => `    server ${address} max_fails=1 fail_timeout=5s;`).join('\n');
+  const servers = options.upstreams.map((address) => `    server ${address} max_fails=1 fail_timeout=${FAIL_TIMEOUT_MS / 1000}s;`).join('\n');
   return `upstream nest_dual_auth {
 ${servers}
     # Idle connections kept open to the instances. nginx must close an idle one before the
