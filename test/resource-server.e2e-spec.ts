@@ -244,4 +244,41 @@ describe('a resource server verifying access tokens with the JWKS alone', () => 
       await expect(whoami(eager, bearer(tokenB), 'GET', '/elsewhere')).resolves.toMatchObject({ status: 404 });
     });
   });
+  describe('started as README.md shows (npm run example:resource-server)', () => {
+    const root = join(import.meta.dirname, '..');
+    function run(env: Record<string, string>) {
+      const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(root, 'examples', 'resource-server', 'main.ts')], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+      return { child, exited, output: () => output };
+    }
+
+    it('verifies a token of the app, configured by its environment, and stops on SIGTERM', async () => {
+      const proc = run({ JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`, PORT: '0' });
+      try {
+        while (!/Resource server on (http:\/\/\S+)/.test(proc.output())) {
+          if (proc.child.exitCode !== null) throw new Error(`exited: ${proc.output()}`);
+          await sleep(50);
+        }
+        const url = /Resource server on (http:\/\/\S+)/.exec(proc.output())![1]!;
+        const res = await fetch(`${url}/whoami`, { headers: { Authorization: bearer(tokenB) } });
+        await expect(res.json()).resolves.toMatchObject({ sub: user.id, kid: kidB });
+      } finally {
+        proc.child.kill('SIGTERM');
+      }
+      await expect(proc.exited).resolves.toEqual([0, null]);
+    }, BOOT_TIMEOUT);
+
+    it('refuses to start on a bad setting, naming it', async () => {
+      const proc = run({ JWKS_URL: 'not a url' });
+      await expect(proc.exited).resolves.toEqual([1, null]);
+      expect(proc.output()).toContain('Invalid configuration: JWKS_URL must be an absolute URL');
+    }, BOOT_TIMEOUT);
+  });
 });
