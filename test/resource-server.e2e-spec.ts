@@ -103,18 +103,21 @@ describe('a resource server verifying access tokens with the JWKS alone', () => 
 
   // Refetches on every unknown kid and keeps a key set 10 minutes.
   let eager: RunningResourceServer;
-  // jose's default cooldown: no refetch within 30 s of the last one.
+  // No refetch within 10 minutes of the last one (jose's default is 30 s; longer than this test, whatever the load).
   let coolingDown: RunningResourceServer;
   // Keeps a key set one second.
   let shortCache: RunningResourceServer;
+  // The same cooldown, and a key set kept one second: it learns of a published key by its cache ageing out.
+  let prepublished: RunningResourceServer;
 
   beforeAll(async () => {
     [kidA, kidB] = await Promise.all([kidOf(keyA), kidOf(keyB)]);
     db = await createTestDatabase({ persistent: true });
     port = await freePort();
     eager = await resourceServer({ cooldownMs: 0, cacheMaxAgeMs: 600_000 });
-    coolingDown = await resourceServer({ cooldownMs: 30_000, cacheMaxAgeMs: 600_000 });
+    coolingDown = await resourceServer({ cooldownMs: 600_000, cacheMaxAgeMs: 600_000 });
     shortCache = await resourceServer({ cooldownMs: 0, cacheMaxAgeMs: 1_000 });
+    prepublished = await resourceServer({ cooldownMs: 600_000, cacheMaxAgeMs: 1_000 });
   }, BOOT_TIMEOUT);
 
   afterAll(async () => {
@@ -130,11 +133,21 @@ describe('a resource server verifying access tokens with the JWKS alone', () => 
       tokenA = (await loginAs(t, user, 'jwt')).accessToken!;
       expect(decodeProtectedHeader(tokenA).kid).toBe(kidA);
 
-      for (const rs of [eager, coolingDown, shortCache]) {
+      for (const rs of [eager, coolingDown, shortCache, prepublished]) {
         await expect(whoami(rs, bearer(tokenA))).resolves.toMatchObject({ status: 200, body: { sub: user.id, roles: ['user'], kid: kidA } });
       }
       await expect(whoami(eager)).resolves.toMatchObject({ status: 401, challenge: 'Bearer realm="resource-server"' });
       await expect(whoami(eager, 'Basic dXNlcjpwYXNz')).resolves.toMatchObject({ status: 401, challenge: 'Bearer realm="resource-server"' });
+    }, BOOT_TIMEOUT);
+
+    it('publishes the next key before signing with it (the README\'s first rotation step)', async () => {
+      const t = await startApp(keyA, [keyB]);
+      const { body } = await request(t.http).get('/.well-known/jwks.json').expect(200);
+      expect((body as { keys: Array<{ kid: string }> }).keys.map((key) => key.kid)).toEqual([kidA, kidB]);
+      expect(decodeProtectedHeader((await loginAs(t, user, 'jwt')).accessToken!).kid).toBe(kidA);
+      // Once its cached key set is older than its cacheMaxAge, the next verification fetches it anew.
+      await sleep(1_100);
+      await expect(whoami(prepublished, bearer(tokenA))).resolves.toMatchObject({ status: 200 });
     }, BOOT_TIMEOUT);
 
     it('keeps verifying the old key during the overlap and fetches the new kid when a token names it', async () => {
@@ -149,6 +162,8 @@ describe('a resource server verifying access tokens with the JWKS alone', () => 
       // Within its cooldown a verifier does not refetch: why the README has the new key published first.
       await expect(whoami(coolingDown, bearer(tokenB))).resolves.toMatchObject({ status: 401, challenge: expect.stringMatching(INVALID_TOKEN) });
       await expect(whoami(coolingDown, bearer(tokenA))).resolves.toMatchObject({ status: 200 });
+      // Within its cooldown too, but it already holds B: published ahead, the new key costs no 401.
+      await expect(whoami(prepublished, bearer(tokenB))).resolves.toMatchObject({ status: 200, body: { kid: kidB } });
     }, BOOT_TIMEOUT);
 
     it('verifies from its cached key set while the app is down; with nothing cached it answers 503', async () => {
