@@ -32,6 +32,9 @@ export async function setupApp(app: INestApplication, logger?: Logger): Promise<
   app.useLogger(new PinoLoggerService(log));
   expressApp.set('trust proxy', trustProxy);
   expressApp.disable('x-powered-by');
+  // Express would hash every body (SHA-1) for an ETag; API answers are `no-store`, so nothing
+  // could ever revalidate against it. Swagger UI's static files keep theirs (serve-static).
+  expressApp.set('etag', false);
 
   app.use(httpLogger(log));
   app.use(
