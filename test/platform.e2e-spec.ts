@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Writable } from 'node:stream';
 import request from 'supertest';
+import { createLogger } from '../src/common/logging/logger.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 describe('platform: health, Swagger, headers, errors', () => {
@@ -57,6 +59,60 @@ describe('platform: health, Swagger, headers, errors', () => {
     const res = await request(t.http).get('/api/nope');
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+  });
+});
+
+describe('access log and API response headers', () => {
+  let t: TestApp;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    t = await createTestApp({ logger: createLogger('info', false, stream) });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  type AccessLine = { msg: string; reqId?: string; req?: { url: string } };
+  /** The access line of one request id; it is written when the response closes, just after the client has it. */
+  async function accessLine(requestId: string): Promise<AccessLine | undefined> {
+    for (let i = 0; i < 50; i++) {
+      const found = lines.map((line) => JSON.parse(line) as AccessLine).find((line) => line.reqId === requestId);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return undefined;
+  }
+
+  it('answers an API request with no ETag and no-store', async () => {
+    const res = await request(t.http).get('/api/examples/public');
+    expect(res.status).toBe(200);
+    expect(res.headers.etag).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('writes one access line per request under the id it answered with', async () => {
+    const res = await request(t.http).get('/api/examples/public?x=1').set('Authorization', 'Bearer abc.def.ghi');
+    const requestId = res.headers['x-request-id'] as string;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await accessLine(requestId)).toMatchObject({
+      msg: 'request completed',
+      req: { id: requestId, method: 'GET', url: '/api/examples/public?x=1' },
+      res: { statusCode: 200 },
+    });
+    expect(lines.filter((line) => line.includes(requestId))).toHaveLength(1);
+    expect(lines.join('')).not.toContain('abc.def.ghi');
+  });
+
+  it('logs a kept incoming request id, and the 4xx it ended in', async () => {
+    const res = await request(t.http).get('/api/nope').set('X-Request-Id', 'edge-42');
+    expect(res.headers['x-request-id']).toBe('edge-42');
+    expect(await accessLine('edge-42')).toMatchObject({ level: 40, req: { url: '/api/nope' }, res: { statusCode: 404 } });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import type { Logger } from 'pino';
 import type { App } from 'supertest/types.js';
 import { AppModule } from '../../src/app.module.js';
 import { setupApp } from '../../src/app.setup.js';
@@ -30,9 +31,11 @@ const TEST_ENV: Env = {
 
 /**
  * Boots the real app in-process, through the same `setupApp` as `main.ts`, on a database of
- * its own (see `createTestDatabase`).
+ * its own (see `createTestDatabase`); `logger` replaces the one `LOG_LEVEL` would make.
  */
-export async function createTestApp(options: { env?: Env; db?: TestDatabase; imports?: ModuleMetadata['imports'] } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: Env; db?: TestDatabase; imports?: ModuleMetadata['imports']; logger?: Logger } = {},
+): Promise<TestApp> {
   // A shared `db` outlives this app (restart tests); otherwise the app's database goes with it.
   const db = options.db ?? (await createTestDatabase());
   const env: Env = {
@@ -46,7 +49,7 @@ export async function createTestApp(options: { env?: Env; db?: TestDatabase; imp
   if (db.embedded) builder.overrideProvider(EMBEDDED_DATABASE).useValue(db.embedded);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
-  await setupApp(app);
+  await setupApp(app, options.logger);
   await app.init();
   let closed = false;
   return {
