@@ -50,6 +50,12 @@ export default {
     },
   ],
   testTimeout: 30_000,
+  // `npm run test:cov`: V8's own coverage, since the sources are compiled by SWC and run as native
+  // ES modules (no Babel instrumentation); the report goes to the ignored coverage/ folder.
+  coverageProvider: 'v8',
+  coverageDirectory: '<rootDir>/coverage',
+  coverageReporters: ['text-summary', 'html', 'lcov'],
+  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/**/*.fixture.ts', '!src/metadata.ts'],
   // After the PostgreSQL pass (instances, nginx, a Redis Cluster started and stopped by the specs)
   // the Jest process was seen finishing every test and the global teardown, then spinning in
   // Node's exit-time handle cleanup instead of exiting. The results are final by then: exit.
