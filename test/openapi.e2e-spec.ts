@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { GLOBAL_PREFIX, UNPREFIXED_ROUTES } from '../src/app.setup.js';
 import { routeInventory, type RouteDeclaration } from '../src/auth/route-inventory.js';
+import { OPENAPI_ENV, openApiText } from '../scripts/openapi-document.mjs';
 import { undecidedRouteModule } from './support/fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -34,6 +35,22 @@ function operations(document: Document): Array<{ key: string; method: string; pa
       .filter(([method]) => METHODS.includes(method))
       .map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, method, path, operation })),
   );
+}
+
+/** JSON pointers (RFC 6901) where `b` differs from `a`, the first `limit` of them. */
+function differences(a: unknown, b: unknown, limit = 10, pointer = ''): string[] {
+  if (a === b) return [];
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return [`${pointer || '/'}: ${JSON.stringify(a)?.slice(0, 60)} → ${JSON.stringify(b)?.slice(0, 60)}`];
+  const found: string[] = [];
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (!(key in a)) found.push(`${at}: added`);
+    else if (!(key in b)) found.push(`${at}: removed`);
+    else found.push(...differences(a[key], b[key], limit - found.length, at));
+    if (found.length >= limit) break;
+  }
+  return found.slice(0, limit);
 }
 
 /** The inventory's `/api/notes/:id` is the document's `/api/notes/{id}`. */
@@ -91,7 +108,8 @@ describe('OpenAPI document', () => {
   let document: Document;
   let routes: RouteDeclaration[];
   beforeAll(async () => {
-    t = await createTestApp();
+    // Configured as `npm run openapi` starts the service, so the committed file can be compared.
+    t = await createTestApp({ env: OPENAPI_ENV });
     document = (await request(t.http).get('/docs-json').expect(200)).body as Document;
     routes = routeInventory(t.app, GLOBAL_PREFIX, UNPREFIXED_ROUTES);
   });
@@ -134,6 +152,18 @@ describe('OpenAPI document', () => {
       expect.stringMatching(/^GET \/api\/admin\/users: 403 response missing/),
       expect.stringMatching(/^GET \/api\/examples\/either: description/),
     ]);
+  });
+
+  it('docs/openapi.json is the document the app serves, in its stable form', async () => {
+    const committed = await readFile(join(import.meta.dirname, '..', 'docs', 'openapi.json'), 'utf8');
+    const fresh = openApiText(document);
+    if (committed !== fresh) {
+      const changed = differences(JSON.parse(committed), JSON.parse(fresh));
+      throw new Error(
+        'docs/openapi.json is out of date: run `npm run openapi` and commit docs/openapi.json.\n' +
+          (changed.length ? `Where the served document differs from the file:\n  ${changed.join('\n  ')}` : 'Same content, but not in the layout `npm run openapi` writes.'),
+      );
+    }
   });
 
   describe('schemas from the Swagger plugin metadata (src/metadata.ts)', () => {
