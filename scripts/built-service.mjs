@@ -39,7 +39,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
  * Starts `<appDir>/dist/main.js` (default: this checkout) and resolves once `/api/health`
  * answers 200. `env` is added to a minimal environment: no DATABASE_URL or REDIS_URL unless given.
  */
-export async function startBuiltService({ appDir = root, env = {}, healthTimeoutMs = 180_000 } = {}) {
+export async function startBuiltService({ appDir = root, env = {}, healthTimeoutMs = 300_000 } = {}) {
   const port = await freePort();
   const workDir = mkdtempSync(join(tmpdir(), 'nda-built-'));
   const output = [];

@@ -2,7 +2,7 @@
 // before) on the embedded database in a temporary DATA_DIR and a free port, and walks one user
 // through both kinds of login over HTTP, printing each step. Exits non-zero on the first failure;
 // the server is stopped in every case. (A fresh embedded database migrates at start: seconds on
-// a quiet machine, minutes on a crowded one; the start may take up to 3 minutes.)
+// a quiet machine, minutes on a crowded one; the start may take up to 5 minutes.)
 // Usage: npm run smoke [-- --omit-dev]
 //   --omit-dev  runs the build against a production install (`npm ci --omit=dev` in a temporary
 //               folder), so a package the service imports but lists only under devDependencies
