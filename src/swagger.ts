@@ -118,6 +118,24 @@ function buildOpenApiDocument(app: INestApplication, prefixes: RoutePrefixes): O
   return document;
 }
 
+/**
+ * Runs in the browser, as Swagger UI's `responseInterceptor`: a JSON answer carrying a
+ * `csrfToken` (session login, GET /api/auth/csrf) fills Authorize → `X-CSRF-Token`, so the
+ * cookie's unsafe requests send the header their `csrf` security requirement asks for, and the
+ * dialog shows what is sent. @nestjs/swagger writes function values of `swaggerOptions` into
+ * swagger-ui-init.js with `Function.prototype.toString()`; a function compiled with the app
+ * would carry whatever SWC, tsc or a coverage instrumenter put into its body, so the source is
+ * kept here as text (an inline `customJsStr` script would be refused by helmet's CSP).
+ */
+export const csrfResponseInterceptor = new Function(
+  'response',
+  `
+  var token = response && response.ok && response.body && response.body.csrfToken;
+  if (typeof token === 'string' && window.ui) window.ui.preauthorizeApiKey(${JSON.stringify(SECURITY.csrf)}, token);
+  return response;
+`,
+) as (response: unknown) => unknown;
+
 export async function setupSwagger(app: INestApplication, prefixes: RoutePrefixes): Promise<void> {
   // DTO properties, examples, response types and summaries from doc comments: what the
   // @nestjs/swagger CLI plugin would compile in, generated into metadata.ts by
@@ -125,6 +143,7 @@ export async function setupSwagger(app: INestApplication, prefixes: RoutePrefixe
   await SwaggerModule.loadPluginMetadata(pluginMetadata);
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, prefixes), {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true, withCredentials: true },
+    // withCredentials: the browser sends the session cookie with "Try it out" requests.
+    swaggerOptions: { persistAuthorization: true, withCredentials: true, responseInterceptor: csrfResponseInterceptor },
   });
 }
