@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '../auth/accounts.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Auth, AuthMode, CurrentUser, Roles, type AuthUser } from '../auth-decorators/index.js';
@@ -29,6 +29,7 @@ export class AdminUsersController {
   }
 
   @Patch(':id/roles')
+  @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ description: 'No such user' })
   async setRoles(@CurrentUser() admin: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: SetRolesDto): Promise<UserResponse> {
     const user = await this.users.setRoles(id, dto.roles);
@@ -39,6 +40,7 @@ export class AdminUsersController {
   /** Deletes the user with their logins and notes; their credentials stop working at once. */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Deleted, with every login of theirs' })
   @ApiNotFoundResponse({ description: 'No such user' })
   async remove(@CurrentUser() admin: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     if (!(await this.accounts.deleteUser(id, admin.id))) throw new NotFoundException('User not found');

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
 import { Public } from '../auth-decorators/auth.decorator.js';
@@ -14,6 +14,7 @@ export class AuthController {
   @Post('register')
   @Public()
   @HttpCode(HttpStatus.CREATED)
+  @ApiCreatedResponse({ type: UserResponse, description: 'The new account' })
   @ApiBadRequestResponse({ description: 'Invalid email, password length or unknown field' })
   @ApiConflictResponse({ description: 'Email is already registered' })
   async register(@Body() dto: RegisterDto): Promise<UserResponse> {

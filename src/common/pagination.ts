@@ -37,11 +37,11 @@ export function PageOf<T>(item: new () => T): new () => Page<T> {
   class PageResponse implements Page<T> {
     @ApiProperty({ type: () => [item] })
     items: T[];
-    @ApiProperty()
+    @ApiProperty({ example: 42 })
     total: number;
-    @ApiProperty()
+    @ApiProperty({ example: 1 })
     page: number;
-    @ApiProperty()
+    @ApiProperty({ example: 20 })
     limit: number;
   }
   Object.defineProperty(PageResponse, 'name', { value: `PageOf${item.name}` });

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth-decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
 import { CreateNoteDto, NoteResponse, UpdateNoteDto } from './dto/note.dto.js';
@@ -26,12 +26,14 @@ export class NotesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: NoteResponse })
   @ApiNotFoundResponse({ description: 'No such note of yours' })
   async get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<NoteResponse> {
     return NoteResponse.from(await this.notes.get(user, id));
   }
 
   @Patch(':id')
+  @ApiOkResponse({ type: NoteResponse })
   @ApiNotFoundResponse({ description: 'No such note of yours' })
   async update(
     @CurrentUser() user: AuthUser,
@@ -43,6 +45,7 @@ export class NotesController {
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'No such note of yours' })
   async remove(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.notes.remove(user, id);

@@ -21,10 +21,15 @@ export class CreateNoteDto {
 export class UpdateNoteDto extends PartialType(CreateNoteDto, { skipNullProperties: false }) {}
 
 export class NoteResponse {
+  /** @example "9b2e4c71-5a3d-4f08-b6e1-2c7d8a9f0e34" */
   id: string;
+  /** @example "Groceries" */
   title: string;
+  /** @example "Milk, eggs, flour" */
   body: string;
+  /** @example "2026-11-30T09:15:00.000Z" */
   createdAt: Date;
+  /** @example "2026-11-30T09:20:00.000Z" */
   updatedAt: Date;
 
   static from(note: Note): NoteResponse {

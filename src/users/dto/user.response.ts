@@ -10,7 +10,9 @@ export class UserResponse {
   name: string | null;
   /** @example ["user"] */
   roles: Role[];
+  /** @example "2026-11-01T08:00:00.000Z" */
   createdAt: Date;
+  /** @example "2026-11-30T09:15:00.000Z" */
   updatedAt: Date;
 
   static from(user: User): UserResponse {
