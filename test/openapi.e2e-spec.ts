@@ -203,8 +203,12 @@ describe('OpenAPI document', () => {
           .filter(([, property]) => property.example === undefined && !property.$ref && !property.allOf && !property.items?.$ref)
           .map(([property]) => `${name}.${property}`),
       );
+      // A class outside the plugin's files (*.dto.ts, *.response.ts, *.entity.ts) has no properties at all.
+      const empty = Object.entries(document.components.schemas)
+        .filter(([, schema]) => Object.keys(schema.properties ?? {}).length === 0)
+        .map(([name]) => name);
       expect(Object.keys(document.components.schemas).length).toBeGreaterThan(10);
-      expect(missing).toEqual([]);
+      expect({ missing, empty }).toEqual({ missing: [], empty: [] });
     });
 
     it('documents each operation\'s success answer, next to any error answers written by hand', () => {

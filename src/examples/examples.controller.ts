@@ -1,15 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Auth, AuthMode, CurrentUser, Public, type AuthUser } from '../auth-decorators/index.js';
-
-export class ViaResponse {
-  /** Which mechanism authenticated the request: "session", "jwt", or null on a public route. */
-  via: AuthMode | null;
-}
-
-export class WhoResponse extends ViaResponse {
-  userId: string;
-}
+import { ViaResponse, WhoResponse } from './dto/who.response.js';
 
 /** One route per protection declaration, to try each from Swagger or curl. */
 @ApiTags('examples')

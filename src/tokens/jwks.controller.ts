@@ -1,12 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth-decorators/index.js';
+import { JwksResponse } from './dto/jwks.response.js';
 import { SigningKeys, type PublicJwk } from './signing-keys.js';
-
-export class JwksResponse {
-  /** Public keys (current first, then retired ones still accepted). Empty with HS256. */
-  keys: object[];
-}
 
 /** Public keys for other services to verify access tokens without any secret. */
 @ApiTags('tokens')
