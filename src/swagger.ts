@@ -102,8 +102,9 @@ function buildOpenApiDocument(app: INestApplication, prefixes: RoutePrefixes): O
         '`__Host-sid` when `COOKIE_SECURE` is on, `sid` over plain HTTP; plus the ' +
         '`X-CSRF-Token` header on state-changing requests), a JWT bearer token, or either. ' +
         'Each operation\'s description starts with its `Auth:` line. ' +
-        'Log in with `POST /api/auth/session/login` (the browser keeps the cookie) or ' +
-        '`POST /api/auth/token/login` and paste the access token under Authorize.',
+        'Log in with `POST /api/auth/session/login` (the browser keeps the cookie, and this page puts ' +
+        'the `csrfToken` from the answer under Authorize → csrf by itself) or ' +
+        '`POST /api/auth/token/login` and paste the access token under Authorize → jwt.',
     )
     .setVersion('0.1.0')
     .addCookieAuth(cookie, { type: 'apiKey', in: 'cookie', name: cookie, description: 'Session cookie set by session login' }, SECURITY.session)
