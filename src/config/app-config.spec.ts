@@ -126,4 +126,22 @@ describe('loadConfig', () => {
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toMatch(new RegExp(`^Invalid configuration: ${variable} [^\\n]+$`));
   });
+  it('reads the mail and recovery settings, with their defaults', () => {
+    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'nest-dual-auth <no-reply@localhost>', appUrl: 'http://localhost:3000' });
+    expect(loadConfig({}).recovery).toEqual({ passwordResetTtlMs: 30 * 60_000, emailVerificationTtlMs: 86_400_000, requireVerifiedEmail: false, maxPerEmail: 5, maxPerIp: 30 });
+    const config = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', MAIL_FROM: 'no-reply@example.com', APP_URL: 'https://app.example/', PASSWORD_RESET_TTL: '10m', REQUIRE_VERIFIED_EMAIL: 'true' });
+    expect(config.mail).toEqual({ smtpUrl: 'smtps://u:p@mail.example:465', from: 'no-reply@example.com', appUrl: 'https://app.example' });
+    expect(config.recovery).toMatchObject({ passwordResetTtlMs: 600_000, requireVerifiedEmail: true });
+  });
+
+  it.each([
+    ['SMTP_URL', 'http://mail.example'],
+    ['MAIL_FROM', 'App <no-reply@example.com>\r\nBcc: x@example.com'],
+    ['MAIL_FROM', 'not an address'],
+    ['APP_URL', 'javascript:alert(1)'],
+    ['PASSWORD_RESET_TTL', '30'],
+    ['REQUIRE_VERIFIED_EMAIL', 'maybe'],
+  ])('refuses %s=%j, naming it', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
 });

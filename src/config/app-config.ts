@@ -57,6 +57,23 @@ export interface AppConfig {
   admin: { email: string | undefined; password: string | undefined };
   abuse: { loginMaxFailures: number; loginAccountMaxFailures: number; throttleAuthLimit: number };
   audit: { retentionMs: number };
+  mail: {
+    /** Unset → each message is written to `DATA_DIR/outbox/` as an .eml file. */
+    smtpUrl: string | undefined;
+    from: string;
+    /** Where the links in mails point: the front end's pages. */
+    appUrl: string;
+  };
+  recovery: {
+    passwordResetTtlMs: number;
+    emailVerificationTtlMs: number;
+    /** Login of an account whose email is not verified answers 403 (after the password check). */
+    requireVerifiedEmail: boolean;
+    /** Mails (reset or verification) one address may be sent per hour. */
+    maxPerEmail: number;
+    /** Mail requests one IP may make per hour; 0 = no limit. */
+    maxPerIp: number;
+  };
 }
 
 /** Hop counts beyond this trust addresses a client can write itself, as `true` would. */
@@ -122,6 +139,16 @@ function redisNode(item: string): RedisNode {
     throw new ConfigError('REDIS_CLUSTER_NODES', `must be a comma-separated list of host:port (not ${JSON.stringify(item.slice(0, 60))})`);
   }
   return { host, port };
+}
+
+/** A mailbox in `MAIL_FROM`: `address@host` or `Name <address@host>`, no line breaks (header injection). */
+const MAILBOX = /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/;
+
+function mail(env: Env): AppConfig['mail'] {
+  const from = text(env, 'MAIL_FROM', 'nest-dual-auth <no-reply@localhost>') as string;
+  if (!MAILBOX.test(from)) throw new ConfigError('MAIL_FROM', `must be an address such as "App <no-reply@example.com>" (got ${JSON.stringify(from.slice(0, 60))})`);
+  const appUrl = url(env, 'APP_URL', ['http:', 'https:']) ?? 'http://localhost:3000';
+  return { smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']), from, appUrl: appUrl.replace(/\/+$/, '') };
 }
 
 /**
@@ -212,5 +239,14 @@ export function loadConfig(env: Env): AppConfig {
       throttleAuthLimit: int(env, 'THROTTLE_AUTH_LIMIT', 60, 0, 1_000_000),
     },
     audit: { retentionMs: duration(env, 'AUDIT_RETENTION', '90d') },
+    mail: mail(env),
+    recovery: {
+      passwordResetTtlMs: duration(env, 'PASSWORD_RESET_TTL', '30m'),
+      // Fixed by the contract: a verification link is good for a day.
+      emailVerificationTtlMs: 24 * 3_600_000,
+      requireVerifiedEmail: bool(env, 'REQUIRE_VERIFIED_EMAIL', false),
+      maxPerEmail: int(env, 'RECOVERY_MAX_PER_EMAIL', 5, 1, 1000),
+      maxPerIp: int(env, 'RECOVERY_MAX_PER_IP', 30, 0, 1_000_000),
+    },
   };
 }
