@@ -57,6 +57,21 @@ describe('module boundaries', () => {
     }
   });
 
+  it('mail/ knows no feature: it imports config and common only', () => {
+    for (const file of sourceFiles('mail')) {
+      const features = importedFolders(file).filter((f) => !['mail', 'config', 'common'].includes(f));
+      expect({ file: relative(SRC, file), features }).toEqual({ file: relative(SRC, file), features: [] });
+    }
+  });
+
+  it('recovery/ imports users, sessions, mail, audit and the shared leaves, never auth/ or tokens/', () => {
+    const allowed = ['recovery', 'users', 'sessions', 'mail', 'audit', 'abuse', 'auth-decorators', 'config', 'common'];
+    for (const file of sourceFiles('recovery')) {
+      const others = importedFolders(file).filter((f) => !allowed.includes(f));
+      expect({ file: relative(SRC, file), others }).toEqual({ file: relative(SRC, file), others: [] });
+    }
+  });
+
   it.each(['config', 'common'])('%s/ imports no feature folder', (folder) => {
     for (const file of sourceFiles(folder)) {
       const features = importedFolders(file).filter((f) => !['config', 'common'].includes(f));
