@@ -29,6 +29,10 @@ export class User {
   @Column({ name: 'credentials_version', type: 'integer', default: 0 })
   credentialsVersion: number;
 
+  /** Set once the owner followed a verification (or password-reset) link mailed to `email`. */
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified: boolean;
+
   @Column({ type: 'text', array: true, default: () => `'{user}'` })
   roles: Role[];
 

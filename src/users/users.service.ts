@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { Subject } from 'rxjs';
 import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
 import { normalizeEmail } from './email.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -15,24 +16,32 @@ export interface NewUser {
   name?: string | null;
   /** Default: `['user']`. */
   roles?: Role[];
+  /** Default: false; true for an account whose address an operator vouched for (ADMIN_EMAIL). */
+  emailVerified?: boolean;
 }
 
 /** The only code that touches the users table. */
 @Injectable()
 export class UsersService {
   private readonly rolesCache = new Map<string, { roles: Role[] | null; until: number }>();
+  private readonly registrations = new Subject<User>();
+  /** Emits each account created with an unverified email, once it is stored (recovery mails it a link). */
+  readonly created$ = this.registrations.asObservable();
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  async create({ email, password, name, roles }: NewUser): Promise<User> {
+  async create({ email, password, name, roles, emailVerified }: NewUser): Promise<User> {
     const user = this.users.create({
       email: normalizeEmail(email),
       name: name ?? null,
       passwordHash: await hashPassword(password),
+      emailVerified: emailVerified ?? false,
       ...(roles ? { roles } : {}),
     });
     try {
-      return await this.users.save(user);
+      const saved = await this.users.save(user);
+      if (!saved.emailVerified) this.registrations.next(saved);
+      return saved;
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictException('Email is already registered');
@@ -98,6 +107,12 @@ export class UsersService {
     return verifyPassword(user?.passwordHash, password);
   }
 
+  /** Marks the user's email verified; true when it was not before (false too for an unknown id). */
+  async markEmailVerified(id: string): Promise<boolean> {
+    const result = await this.users.update({ id, emailVerified: false }, { emailVerified: true });
+    return (result.affected ?? 0) > 0;
+  }
+
   /** Users, newest first. */
   list(skip: number, take: number): Promise<[User[], number]> {
     return this.users.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip, take });
@@ -136,7 +151,8 @@ export class UsersService {
     const existing = await this.findByEmail(email);
     if (existing) return { user: existing, created: false };
     try {
-      return { user: await this.create({ email, password, roles: ['user', 'admin'] }), created: true };
+      // The operator chose this address: there is nobody to mail a verification link to first.
+      return { user: await this.create({ email, password, roles: ['user', 'admin'], emailVerified: true }), created: true };
     } catch (error) {
       const winner = error instanceof ConflictException ? await this.findByEmail(email) : null;
       if (winner) return { user: winner, created: false };

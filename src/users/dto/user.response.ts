@@ -10,6 +10,8 @@ export class UserResponse {
   name: string | null;
   /** @example ["user"] */
   roles: Role[];
+  /** Whether the owner has followed a link mailed to this address. @example false */
+  emailVerified: boolean;
   /** @example "2026-11-01T08:00:00.000Z" */
   createdAt: Date;
   /** @example "2026-11-30T09:15:00.000Z" */
@@ -21,6 +23,7 @@ export class UserResponse {
     response.email = user.email;
     response.name = user.name;
     response.roles = [...user.roles];
+    response.emailVerified = user.emailVerified;
     response.createdAt = user.createdAt;
     response.updatedAt = user.updatedAt;
     return response;
