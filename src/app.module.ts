@@ -14,6 +14,7 @@ import { entities } from './entities.js';
 import { ExamplesModule } from './examples/examples.module.js';
 import { HealthModule } from './health/health.module.js';
 import { NotesModule } from './notes/notes.module.js';
+import { RecoveryModule } from './recovery/recovery.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         UsersModule,
         SessionsModule,
         AuthModule,
+        RecoveryModule,
         FeaturesModule,
         HealthModule,
       ],

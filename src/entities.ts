@@ -1,6 +1,7 @@
 import { AbuseCounter } from './abuse/abuse-counter.entity.js';
 import { AuditEvent } from './audit/audit-event.entity.js';
 import { Note } from './notes/note.entity.js';
+import { RecoveryToken } from './recovery/recovery-token.entity.js';
 import { HttpSession } from './sessions/http-session.entity.js';
 import { Login } from './sessions/login.entity.js';
 import { RefreshToken } from './tokens/refresh-token.entity.js';
@@ -18,5 +19,6 @@ export const entities = [
   RefreshToken,
   AuditEvent,
   AbuseCounter,
+  RecoveryToken,
   Note,
 ];

@@ -10,6 +10,9 @@ export const AUDIT_EVENT_TYPES = [
   'password.changed',
   'user.deleted',
   'role.changed',
+  'password.reset_requested',
+  'password.reset',
+  'email.verified',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export type AuditMode = 'session' | 'token';

@@ -18,6 +18,7 @@ import { SessionAuthController } from './session-auth.controller.js';
 import { SessionSerializer } from './session.serializer.js';
 import { SessionStrategy } from './session.strategy.js';
 import { TokenAuthController } from './token-auth.controller.js';
+import { VerifiedEmailPolicy } from './verified-email.policy.js';
 
 @Module({
   imports: [UsersModule, SessionsModule, TokensModule, AuditModule, AbuseModule, PassportModule.register({ session: true })],
@@ -30,6 +31,7 @@ import { TokenAuthController } from './token-auth.controller.js';
     AccountsService,
     LoginStarter,
     PurgeJob,
+    VerifiedEmailPolicy,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AccountsService],

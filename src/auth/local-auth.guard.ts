@@ -4,12 +4,14 @@ import type { Request, Response } from 'express';
 import { LoginLockoutService } from '../abuse/login-lockout.service.js';
 import type { AuditEventType } from '../audit/audit-event.entity.js';
 import { AuditService } from '../audit/audit.service.js';
+import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { isSessionLogin } from '../sessions/session.middleware.js';
 import { LOCAL_STRATEGY } from './strategy-names.js';
 import { clientInfo } from './client-info.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LocalStrategy } from './local.strategy.js';
+import { VerifiedEmailPolicy } from './verified-email.policy.js';
 import passport from 'passport';
 
 /**
@@ -26,6 +28,7 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     private readonly lockout: LoginLockoutService,
     private readonly strategy: LocalStrategy,
     private readonly users: UsersService,
+    private readonly verifiedEmail: VerifiedEmailPolicy,
   ) {
     super();
   }
@@ -46,6 +49,7 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     passport.use(LOCAL_STRATEGY, this.strategy);
     await super.canActivate(context);
     await this.lockout.reset(`login:${body.email}`, request.ip);
+    this.verifiedEmail.check(request.user as User, request, loginMode(request));
     return true;
   }
 

@@ -28,6 +28,7 @@ export type RevocationReason =
   | 'device'
   | 'other-devices'
   | 'password.changed'
+  | 'password.reset'
   | 'user.deleted'
   | 'token.reuse_detected'
   | 'login.limit'

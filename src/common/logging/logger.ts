@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Never log a password, token, cookie or hash (STYLE 11). */
-const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'csrfToken', 'passwordHash'];
+const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'csrfToken', 'passwordHash', 'token'];
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',

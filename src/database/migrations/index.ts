@@ -7,6 +7,8 @@ import { RenormalizeEmails1764936000000 } from './1764936000000-renormalize-emai
 import { AddUsersCredentialsVersion1796112000000 } from './1796112000000-add-users-credentials-version.js';
 import { CreateLoginTombstones1796112060000 } from './1796112060000-create-login-tombstones.js';
 import { CreateAbuseCounters1796198400000 } from './1796198400000-create-abuse-counters.js';
+import { AddUsersEmailVerified1796198437915 } from './1796198437915-add-users-email-verified.js';
+import { CreateRecoveryTokens1796198437916 } from './1796198437916-create-recovery-tokens.js';
 
 /** Every migration, in order. Explicit rather than a glob: ESM and bundlers resolve it the same. */
 export const migrations = [
@@ -19,4 +21,6 @@ export const migrations = [
   AddUsersCredentialsVersion1796112000000,
   CreateLoginTombstones1796112060000,
   CreateAbuseCounters1796198400000,
+  AddUsersEmailVerified1796198437915,
+  CreateRecoveryTokens1796198437916,
 ];
