@@ -22,6 +22,7 @@ describe('POST /api/auth/register', () => {
       email: 'grace@example.com',
       name: 'Grace Hopper',
       roles: ['user'],
+      emailVerified: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
