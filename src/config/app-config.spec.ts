@@ -137,6 +137,7 @@ describe('loadConfig', () => {
   it.each([
     ['SMTP_URL', 'http://mail.example'],
     ['MAIL_FROM', 'App <no-reply@example.com>\r\nBcc: x@example.com'],
+    ['MAIL_FROM', 'Bcc: x@example.com\r\nApp <no-reply@example.com>'],
     ['MAIL_FROM', 'not an address'],
     ['APP_URL', 'javascript:alert(1)'],
     ['PASSWORD_RESET_TTL', '30'],
