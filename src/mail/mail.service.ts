@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -23,7 +23,7 @@ export type MailDelivery = { via: 'smtp' } | { via: 'outbox'; file: string };
  * link holds a one-time secret, and no log line may hold one.
  */
 @Injectable()
-export class MailService implements OnModuleDestroy {
+export class MailService implements OnApplicationShutdown {
   private readonly logger = new Logger(MailService.name);
   private readonly from: string;
   private readonly smtp: Transporter | undefined;
@@ -55,7 +55,8 @@ export class MailService implements OnModuleDestroy {
     return { via: 'outbox', file };
   }
 
-  onModuleDestroy(): void {
+  /** After the mails still under way have gone out (they are awaited before shutdown). */
+  onApplicationShutdown(): void {
     this.smtp?.close();
   }
 }
