@@ -9,6 +9,7 @@ import { sha256Hex } from '../src/common/hash.js';
 import { REDIS } from '../src/redis/redis.constants.js';
 import { LoginsService } from '../src/sessions/logins.service.js';
 import type { RedisSessionStore } from '../src/sessions/redis-session-store.js';
+import type { CachedSessionStore } from '../src/sessions/session-cache.js';
 import { SESSION_STORE } from '../src/sessions/sessions.constants.js';
 import { createAdmin, createUser, loginAs, type Client } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -158,13 +159,13 @@ describe('sessions in Redis', () => {
     const user = await createUser(t);
     const client = await loginAs(t, user, 'session');
     const loginId = await currentLoginId(client);
-    const store = t.app.get<RedisSessionStore>(SESSION_STORE);
+    const store = t.app.get<CachedSessionStore>(SESSION_STORE).backend as RedisSessionStore;
     // The revocation reaches Redis between the store's check of the login and its write.
     store.forget([loginId]);
     await eventually(async () => (await redis.get(indexKey(loginId))) === 'revoked');
     const sid = 'a-session-id-written-late';
     const session = { cookie: { originalMaxAge: 60_000 }, passport: { user: { userId: user.id, loginId } } } as unknown as SessionData;
-    await new Promise<void>((resolve, reject) => store.set(sid, session, (error) => (error ? reject(error) : resolve())));
+    await store.save(sha256Hex(sid), loginId, session);
     expect(await redis.exists(`nda:sess:${sha256Hex(sid)}`)).toBe(0);
   });
 

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Store, type SessionData } from 'express-session';
+import type { SessionData } from 'express-session';
 import type { Redis } from 'ioredis';
-import { sha256Hex } from '../common/hash.js';
-import { TOUCH_INTERVAL_MS } from './session-store.js';
 import type { LoginsService } from './logins.service.js';
+import type { SessionBackend, StoredSession } from './session-cache.js';
 
 /**
  * The commands the store uses, each on one key (or a script on one key): a single-node client
@@ -16,7 +15,6 @@ export const SESSION_KEY_PREFIX = 'nda:sess:';
 export const SESSION_OF_LOGIN_PREFIX = 'nda:sess-of:';
 /** What a revoked login's index key holds: a late write for that login is taken back. */
 const REVOKED = 'revoked';
-const MAX_TRACKED = 10_000;
 const RETRY_INTERVAL_MS = 5_000;
 const MAX_PENDING = 100_000;
 /** Revoked logins whose entries are looked up at once; the rest wait their turn. */
@@ -55,23 +53,20 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return hash`;
 
 /**
- * express-session store in Redis, used when REDIS_URL is set. An entry is a hash under
+ * Sessions in Redis, used when REDIS_URL is set, behind the session cache. An entry is a hash under
  * `nda:sess:<SHA-256 of the session id>` (a copy of Redis holds no cookie anyone could replay):
  * the session's JSON (ids and the CSRF token), its login id, the login's absolute expiry, checked
  * on every read, and when it was last touched. Its TTL is the idle timeout, pushed forward at
  * most once a minute; `nda:sess-of:<login id>` finds the entry when the login is revoked.
- * Reading a session costs one Redis command and no database query: the guard checks revocation
- * against the in-memory revocation list. The login record stays in the database (devices list).
+ * Reading a session (on a cache miss) costs one Redis command and no database query: the guard
+ * checks revocation against the in-memory revocation list. The login record stays in the database (devices list).
  *
  * connect-redis 9 was checked: it needs node-redis 5 (a second client next to ioredis), keys by
  * the raw session id, and expires in whole seconds with no absolute lifetime, so this thin store
  * over the client already in use fits better.
  */
-export class RedisSessionStore extends Store {
+export class RedisSessionStore implements SessionBackend {
   private readonly logger = new Logger(RedisSessionStore.name);
-  /** sid hash → when the entry was last touched (read from it, or written here). */
-  private readonly touchedAt = new Map<string, number>();
-  private readonly touchIntervalMs: number;
   /** How long a revoked login's mark stays: far beyond a login request still writing it. */
   private readonly revokedMarkMs: number;
   /** Revoked logins whose entries Redis could not drop yet, retried until it can. */
@@ -84,36 +79,28 @@ export class RedisSessionStore extends Store {
     private readonly logins: LoginsService,
     private readonly idleTtlMs: number,
   ) {
-    super();
-    this.touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, idleTtlMs / 4);
     this.revokedMarkMs = Math.max(idleTtlMs, 60_000);
   }
 
-  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    const hash = sha256Hex(sid);
-    this.redis.hmget(SESSION_KEY_PREFIX + hash, 'data', 'abs', 'touched').then(([data, abs, touched]) => {
-      if (!data || !abs || Number(abs) <= Date.now()) return callback(null, null);
-      let session: SessionData;
-      try {
-        session = JSON.parse(data) as SessionData;
-      } catch {
-        this.logger.warn('Unreadable session entry ignored');
-        return callback(null, null);
-      }
-      this.remember(hash, Number(touched));
-      callback(null, session);
-      // A Redis error is passed on as it is: the request gets 503, never a silent logout.
-    }, callback);
+  // A Redis error is passed on as it is: the request gets 503, never a silent logout.
+  async load(hash: string): Promise<StoredSession | null> {
+    const [data, login, abs, touched] = await this.redis.hmget(SESSION_KEY_PREFIX + hash, 'data', 'login', 'abs', 'touched');
+    const absoluteExpiresAt = Number(abs);
+    if (!data || !login || !(absoluteExpiresAt > Date.now())) return null;
+    let session: SessionData;
+    try {
+      session = JSON.parse(data) as SessionData;
+    } catch {
+      this.logger.warn('Unreadable session entry ignored');
+      return null;
+    }
+    // The entry's TTL is the idle timeout from its last touch.
+    const touchedAt = Number(touched);
+    const idleExpiresAt = Number.isFinite(touchedAt) ? Math.min(touchedAt + this.idleTtlMs, absoluteExpiresAt) : Date.now();
+    return { session, loginId: login, absoluteExpiresAt, idleExpiresAt };
   }
 
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    const loginId = session.passport?.user?.loginId;
-    // Only logged-in sessions are kept; there is nothing else a session is used for.
-    if (!loginId) return callback?.();
-    this.write(sha256Hex(sid), loginId, session).then(() => callback?.(), callback);
-  }
-
-  private async write(hash: string, loginId: string, session: SessionData): Promise<void> {
+  async save(hash: string, loginId: string, session: SessionData): Promise<void> {
     // Once per login (sessions change only then): the absolute expiry comes from the record, and
     // a login revoked meanwhile gets no entry.
     const login = await this.logins.findActive(loginId);
@@ -127,34 +114,20 @@ export class RedisSessionStore extends Store {
     // its mark, and the entry is taken back. (Two keys, possibly on two cluster nodes: no MULTI.)
     if ((await this.redis.eval(INDEX, 1, SESSION_OF_LOGIN_PREFIX + loginId, hash, REVOKED, String(ttl))) === 0) {
       await this.redis.del(key);
-      return;
     }
-    this.remember(hash, now);
   }
 
-  override touch(sid: string, session: SessionData, callback?: () => void): void {
-    const hash = sha256Hex(sid);
-    const loginId = session.passport?.user?.loginId;
-    const last = this.touchedAt.get(hash);
-    if (!loginId || (last !== undefined && Date.now() - last < this.touchIntervalMs)) return callback?.();
+  async touch(hash: string, loginId: string, idleExpiresAt: number): Promise<boolean> {
     const now = Date.now();
-    this.remember(hash, now);
-    this.redis
-      .eval(TOUCH, 1, SESSION_KEY_PREFIX + hash, String(now), String(this.idleTtlMs))
-      .then(async (ttl) => {
-        if (!(Number(ttl) > 0)) return;
-        await this.redis.pexpire(SESSION_OF_LOGIN_PREFIX + loginId, Number(ttl));
-        await this.logins.touch(loginId, this.idleTtlMs);
-      })
-      // A missed touch only shortens the idle window; the request itself has succeeded.
-      .catch((error: unknown) => this.logger.warn(`Session touch failed: ${(error as Error).message}`))
-      .finally(() => callback?.());
+    const ttl = await this.redis.eval(TOUCH, 1, SESSION_KEY_PREFIX + hash, String(now), String(Math.max(1, idleExpiresAt - now)));
+    if (!(Number(ttl) > 0)) return false;
+    await this.redis.pexpire(SESSION_OF_LOGIN_PREFIX + loginId, Number(ttl));
+    await this.logins.touch(loginId, this.idleTtlMs);
+    return true;
   }
 
-  override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    const hash = sha256Hex(sid);
-    this.touchedAt.delete(hash);
-    this.redis.del(SESSION_KEY_PREFIX + hash).then(() => callback?.(), callback);
+  async destroy(hash: string): Promise<void> {
+    await this.redis.del(SESSION_KEY_PREFIX + hash);
   }
 
   /**
@@ -208,11 +181,5 @@ export class RedisSessionStore extends Store {
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
-  }
-
-  private remember(hash: string, touchedAt: number): void {
-    if (!Number.isFinite(touchedAt)) return;
-    if (this.touchedAt.size >= MAX_TRACKED) this.touchedAt.clear();
-    this.touchedAt.set(hash, touchedAt);
   }
 }

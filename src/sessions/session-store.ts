@@ -1,12 +1,7 @@
-import { Logger } from '@nestjs/common';
-import { Store, type SessionData } from 'express-session';
+import type { SessionData } from 'express-session';
 import type { DataSource } from 'typeorm';
-import { sha256Hex } from '../common/hash.js';
 import type { LoginsService } from './logins.service.js';
-
-/** How often an unchanged session's expiry (and its login's last use) is written back. */
-export const TOUCH_INTERVAL_MS = 60_000;
-const MAX_TRACKED = 10_000;
+import type { SessionBackend, StoredSession } from './session-cache.js';
 
 export interface SessionPrincipal {
   userId: string;
@@ -20,81 +15,56 @@ declare module 'express-session' {
 }
 
 /**
- * express-session store on the service's own database. Rows are keyed by the SHA-256 of the
- * session id and tied to a login record: reading a session also checks that its login is not
- * revoked and within its absolute lifetime, in the same query. express-session calls it only for
- * requests that carry a signed `sid` cookie, and writes only sessions that hold a login.
+ * Sessions on the service's own database, behind the session cache. Rows are keyed by the
+ * SHA-256 of the session id and tied to a login record: reading a session also checks that its
+ * login is not revoked and within its absolute lifetime, in the same query. Only sessions that
+ * hold a login are written.
  */
-export class DatabaseSessionStore extends Store {
-  private readonly logger = new Logger(DatabaseSessionStore.name);
-  /** sid hash → when this instance last wrote its expiry; bounds writes to one a minute. */
-  private readonly touchedAt = new Map<string, number>();
-  /** A short idle timeout needs more frequent touches, or active sessions would lapse. */
-  private readonly touchIntervalMs: number;
-
+export class DatabaseSessionStore implements SessionBackend {
   constructor(
     private readonly db: DataSource,
     private readonly logins: LoginsService,
     private readonly idleTtlMs: number,
-  ) {
-    super();
-    this.touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, idleTtlMs / 4);
+  ) {}
+
+  async load(hash: string): Promise<StoredSession | null> {
+    const rows: Array<{ data: SessionData; login_id: string; expires_at: Date | string; absolute_expires_at: Date | string }> = await this.db.query(
+      `SELECT s.data, s.login_id, s.expires_at, l.absolute_expires_at FROM http_sessions s JOIN logins l ON l.id = s.login_id
+        WHERE s.sid_hash = $1 AND s.expires_at > now()
+          AND l.revoked_at IS NULL AND l.absolute_expires_at > now()`,
+      [hash],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const absoluteExpiresAt = new Date(row.absolute_expires_at).getTime();
+    return {
+      session: row.data,
+      loginId: row.login_id,
+      absoluteExpiresAt,
+      idleExpiresAt: Math.min(new Date(row.expires_at).getTime(), absoluteExpiresAt),
+    };
   }
 
-  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    this.db
-      .query(
-        `SELECT s.data FROM http_sessions s JOIN logins l ON l.id = s.login_id
-          WHERE s.sid_hash = $1 AND s.expires_at > now()
-            AND l.revoked_at IS NULL AND l.absolute_expires_at > now()`,
-        [sha256Hex(sid)],
-      )
-      .then((rows: Array<{ data: SessionData }>) => callback(null, rows[0]?.data ?? null), callback);
+  async save(hash: string, loginId: string, session: SessionData): Promise<void> {
+    await this.db.query(
+      `INSERT INTO http_sessions (sid_hash, login_id, data, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (sid_hash) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
+      [hash, loginId, JSON.stringify(session), new Date(Date.now() + this.idleTtlMs)],
+    );
   }
 
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
-    const loginId = session.passport?.user?.loginId;
-    // Only logged-in sessions are kept; there is nothing else a session is used for.
-    if (!loginId) return callback?.();
-    const hash = sha256Hex(sid);
-    this.db
-      .query(
-        `INSERT INTO http_sessions (sid_hash, login_id, data, expires_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (sid_hash) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
-        [hash, loginId, JSON.stringify(session), this.expiry(session)],
-      )
-      .then(() => {
-        this.remember(hash);
-        callback?.();
-      }, callback);
+  async touch(hash: string, loginId: string, idleExpiresAt: number): Promise<boolean> {
+    const result: unknown = await this.db.query(`UPDATE http_sessions SET expires_at = $2 WHERE sid_hash = $1 AND expires_at > now()`, [
+      hash,
+      new Date(idleExpiresAt),
+    ]);
+    // Gone or already expired in the database: a touch never brings it back.
+    if (Array.isArray(result) && Number(result[1] ?? 1) === 0) return false;
+    await this.logins.touch(loginId, this.idleTtlMs);
+    return true;
   }
 
-  override touch(sid: string, session: SessionData, callback?: () => void): void {
-    const hash = sha256Hex(sid);
-    const loginId = session.passport?.user?.loginId;
-    const last = this.touchedAt.get(hash);
-    if (!loginId || (last !== undefined && Date.now() - last < this.touchIntervalMs)) return callback?.();
-    this.remember(hash);
-    this.db
-      .query(`UPDATE http_sessions SET expires_at = $2 WHERE sid_hash = $1`, [hash, this.expiry(session)])
-      .then(() => this.logins.touch(loginId, this.idleTtlMs))
-      // A missed touch only shortens the idle window; the request itself has succeeded.
-      .catch((error: unknown) => this.logger.warn(`Session touch failed: ${(error as Error).message}`))
-      .finally(() => callback?.());
-  }
-
-  override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    const hash = sha256Hex(sid);
-    this.touchedAt.delete(hash);
-    this.db.query(`DELETE FROM http_sessions WHERE sid_hash = $1`, [hash]).then(() => callback?.(), callback);
-  }
-
-  private expiry(session: SessionData): Date {
-    return session.cookie.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.idleTtlMs);
-  }
-
-  private remember(hash: string): void {
-    if (this.touchedAt.size >= MAX_TRACKED) this.touchedAt.clear();
-    this.touchedAt.set(hash, Date.now());
+  async destroy(hash: string): Promise<void> {
+    await this.db.query(`DELETE FROM http_sessions WHERE sid_hash = $1`, [hash]);
   }
 }

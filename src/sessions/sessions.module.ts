@@ -15,6 +15,7 @@ import { Login } from './login.entity.js';
 import { LoginsService } from './logins.service.js';
 import { RedisSessionStore, type SessionRedis } from './redis-session-store.js';
 import { createSessionMiddleware } from './session.middleware.js';
+import { CachedSessionStore, SessionCache } from './session-cache.js';
 import { DatabaseSessionStore } from './session-store.js';
 import { SESSION_MIDDLEWARE, SESSION_STORE } from './sessions.constants.js';
 
@@ -25,13 +26,18 @@ import { SESSION_MIDDLEWARE, SESSION_STORE } from './sessions.constants.js';
     LoginsService,
     CsrfService,
     {
+      provide: SessionCache,
+      inject: [ConfigService],
+      useFactory: (config: AppConfigService) => new SessionCache(config.get('session.idleTtlMs', { infer: true })),
+    },
+    {
       // Redis when it is configured, so a session request needs no database query; the
-      // service's own database otherwise.
+      // service's own database otherwise; either way behind the in-process cache.
       provide: SESSION_STORE,
-      inject: [ConfigService, DataSource, LoginsService, REDIS, DatabaseShutdown],
-      useFactory: (config: AppConfigService, db: DataSource, logins: LoginsService, redis: SessionRedis | null, shutdown: DatabaseShutdown): Store => {
+      inject: [ConfigService, DataSource, LoginsService, REDIS, DatabaseShutdown, SessionCache],
+      useFactory: (config: AppConfigService, db: DataSource, logins: LoginsService, redis: SessionRedis | null, shutdown: DatabaseShutdown, cache: SessionCache): Store => {
         const idleTtlMs = config.get('session.idleTtlMs', { infer: true });
-        if (!redis) return new DatabaseSessionStore(db, logins, idleTtlMs);
+        if (!redis) return new CachedSessionStore(cache, new DatabaseSessionStore(db, logins, idleTtlMs));
         const store = new RedisSessionStore(redis, logins, idleTtlMs);
         // Every revocation on this instance (the CLI's included) drops the logins' entries.
         const subscription = logins.revoked$.subscribe(({ sessionLoginIds }) => sessionLoginIds.length > 0 && store.forget(sessionLoginIds));
@@ -39,7 +45,7 @@ import { SESSION_MIDDLEWARE, SESSION_STORE } from './sessions.constants.js';
           subscription.unsubscribe();
           await store.flush();
         });
-        return store;
+        return new CachedSessionStore(cache, store);
       },
     },
     {
@@ -49,6 +55,6 @@ import { SESSION_MIDDLEWARE, SESSION_STORE } from './sessions.constants.js';
         createSessionMiddleware({ session: config.get<AppConfig['session']>('session'), app: config.get<AppConfig['app']>('app') }, store),
     },
   ],
-  exports: [LoginsService, CsrfService, SESSION_MIDDLEWARE, SESSION_STORE],
+  exports: [LoginsService, CsrfService, SessionCache, SESSION_MIDDLEWARE, SESSION_STORE],
 })
 export class SessionsModule {}

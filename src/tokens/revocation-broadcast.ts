@@ -3,11 +3,15 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { isCluster, type RedisClient } from '../redis/redis-client.js';
 
-/** A revocation as it travels between instances: login ids and until when they matter. */
+/**
+ * A revocation as it travels between instances: login ids and until when they matter; and users
+ * whose roles changed (cached roles and session records are dropped).
+ */
 export interface RevocationMessage {
   loginIds: string[];
   /** Epoch ms after which no access token of these logins can still be valid. */
   until: number;
+  userIds?: string[];
 }
 
 /**
@@ -53,7 +57,8 @@ export function splitRevocation(message: RevocationMessage, maxBytes = MAX_MESSA
 function parse(raw: string): RevocationMessage | null {
   try {
     const value = JSON.parse(raw) as RevocationMessage;
-    return Array.isArray(value.loginIds) && typeof value.until === 'number' ? value : null;
+    const strings = (list: unknown) => Array.isArray(list) && list.every((id) => typeof id === 'string');
+    return strings(value.loginIds) && typeof value.until === 'number' && (value.userIds === undefined || strings(value.userIds)) ? value : null;
   } catch {
     return null;
   }

@@ -1,8 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { DatabaseShutdown } from '../database/database-shutdown.js';
 import { LoginsService } from '../sessions/logins.service.js';
+import { SessionCache } from '../sessions/session-cache.js';
+import { UsersService } from '../users/users.service.js';
 import { REVOCATION_BROADCAST } from './tokens.constants.js';
 import { splitRevocation, type RevocationBroadcast, type RevocationMessage } from './revocation-broadcast.js';
 
@@ -23,6 +25,10 @@ export function revocationHorizonMs(jwt: { accessTtlMs: number; clockToleranceMs
  * token costs no database round trip. An entry lives only as long as an access token issued
  * before the revocation could still be valid. Loaded from the database at start-up (and after
  * a lost broadcast connection), kept current by the broadcast.
+ *
+ * The same broadcast keeps the in-process caches of session records and roles coherent: an ended
+ * login's session record and a user's roles after a role change are dropped on every instance,
+ * and both caches are emptied when the broadcast reconnects (messages may have been missed).
  */
 @Injectable()
 export class RevocationListService implements OnModuleInit {
@@ -30,7 +36,7 @@ export class RevocationListService implements OnModuleInit {
   /** login id → epoch ms until which the entry matters. */
   private readonly revoked = new Map<string, number>();
   private readonly horizonMs: number;
-  private subscription?: Subscription;
+  private readonly subscriptions: Subscription[] = [];
   private sweeper?: NodeJS.Timeout;
   /** Shutdown has begun: no new reloads. */
   private closing = false;
@@ -48,6 +54,8 @@ export class RevocationListService implements OnModuleInit {
     @Inject(REVOCATION_BROADCAST) private readonly broadcast: RevocationBroadcast,
     @Inject(ConfigService) config: AppConfigService,
     private readonly shutdown: DatabaseShutdown,
+    @Optional() private readonly sessions?: SessionCache,
+    @Optional() private readonly users?: UsersService,
   ) {
     this.horizonMs = revocationHorizonMs(config.get('jwt', { infer: true }));
   }
@@ -60,14 +68,30 @@ export class RevocationListService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.broadcast.start(
       (message) => this.add(message),
-      () => this.reloadInBackground(),
+      () => {
+        this.sessions?.clear();
+        this.users?.forgetRoles();
+        this.reloadInBackground();
+      },
     );
-    this.subscription = this.logins.revoked$.subscribe(({ loginIds }) => {
-      const message = { loginIds, until: Date.now() + this.horizonMs };
-      // Here at once; everywhere else as fast as the broadcast goes.
-      this.add(message);
-      this.track(this.publish(message));
-    });
+    this.subscriptions.push(
+      this.logins.revoked$.subscribe(({ loginIds }) => {
+        const message = { loginIds, until: Date.now() + this.horizonMs };
+        // Here at once; everywhere else as fast as the broadcast goes.
+        this.add(message);
+        this.track(this.publish(message));
+      }),
+    );
+    if (this.users) {
+      this.subscriptions.push(
+        this.users.rolesChanged$.subscribe((userId) => {
+          const message = { loginIds: [], until: Date.now(), userIds: [userId] };
+          this.add(message);
+          // One user id: far below any broadcast's size limit.
+          this.track(this.publishPart(message));
+        }),
+      );
+    }
     await this.reload();
     // The sweep also reloads from the database: a broadcast another instance failed to send
     // (Redis away at that moment) is picked up here within half a minute.
@@ -83,7 +107,7 @@ export class RevocationListService implements OnModuleInit {
 
   private async stop(): Promise<void> {
     this.closing = true;
-    this.subscription?.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
     clearInterval(this.sweeper);
     await Promise.all(this.inFlight);
     this.stopped = true;
@@ -137,6 +161,8 @@ export class RevocationListService implements OnModuleInit {
 
   private add(message: RevocationMessage): void {
     for (const id of message.loginIds) this.revoked.set(id, Math.max(message.until, this.revoked.get(id) ?? 0));
+    this.sessions?.forgetLogins(message.loginIds);
+    if (message.userIds) this.users?.forgetRoles(message.userIds);
   }
 
   private sweep(): void {

@@ -7,7 +7,12 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { User, type Role } from './user.entity.js';
 
 const UNIQUE_VIOLATION = '23505';
-const ROLES_TTL_MS = 5_000;
+/**
+ * The longest roles are served from memory without reading the database again: a role change
+ * evicts them on every instance at once (broadcast); this bounds a broadcast that never arrived
+ * (the revocation list's reload interval, which covers the same case for logins).
+ */
+export const ROLES_MAX_AGE_MS = 30_000;
 const ROLES_CACHE_SIZE = 10_000;
 
 export interface NewUser {
@@ -27,6 +32,9 @@ export class UsersService {
   private readonly registrations = new Subject<User>();
   /** Emits each account created with an unverified email, once it is stored (recovery mails it a link). */
   readonly created$ = this.registrations.asObservable();
+  private readonly rolesChanges = new Subject<string>();
+  /** The id of a user whose roles changed, once the database says so: every instance forgets them. */
+  readonly rolesChanged$ = this.rolesChanges.asObservable();
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
@@ -52,17 +60,26 @@ export class UsersService {
 
   /**
    * The user's roles, or null when the user no longer exists. Session requests ask on every
-   * request, so answers are kept for ROLES_TTL_MS: a change made here applies at once, one made
-   * on another instance within that time (access tokens carry theirs for up to JWT_ACCESS_TTL).
+   * request, so answers are kept in memory until a role change or deletion evicts them on every
+   * instance (`forgetRoles`, from the broadcast), or for ROLES_MAX_AGE_MS at most. Inside a
+   * transaction (`manager`) the database is read.
    */
   async findRoles(id: string, manager?: EntityManager): Promise<Role[] | null> {
+    if (manager) return (await manager.getRepository(User).findOne({ where: { id }, select: { id: true, roles: true } }))?.roles ?? null;
     const cached = this.rolesCache.get(id);
     if (cached && cached.until > Date.now()) return cached.roles;
-    const user = await (manager?.getRepository(User) ?? this.users).findOne({ where: { id }, select: { id: true, roles: true } });
+    const user = await this.users.findOne({ where: { id }, select: { id: true, roles: true } });
     const roles = user?.roles ?? null;
+    this.rolesCache.delete(id);
     if (this.rolesCache.size >= ROLES_CACHE_SIZE) this.rolesCache.delete(this.rolesCache.keys().next().value as string);
-    this.rolesCache.set(id, { roles, until: Date.now() + ROLES_TTL_MS });
+    this.rolesCache.set(id, { roles, until: Date.now() + ROLES_MAX_AGE_MS });
     return roles;
+  }
+
+  /** Drops cached roles: of these users, or of everyone (a broadcast may have been missed). */
+  forgetRoles(ids?: Iterable<string>): void {
+    if (!ids) return this.rolesCache.clear();
+    for (const id of ids) this.rolesCache.delete(id);
   }
 
   async updateProfile(id: string, changes: { name?: string | null }): Promise<User> {
@@ -119,9 +136,10 @@ export class UsersService {
   }
 
   async setRoles(id: string, roles: Role[]): Promise<User> {
-    this.rolesCache.delete(id);
     const result = await this.users.update({ id }, { roles: [...new Set(roles)] });
+    this.rolesCache.delete(id);
     if (!result.affected) throw new NotFoundException('User not found');
+    this.rolesChanges.next(id);
     return this.getById(id);
   }
 
