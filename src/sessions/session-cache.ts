@@ -198,27 +198,29 @@ export class CachedSessionStore extends Store {
   }
 
   override touch(sid: string, session: SessionData, callback?: () => void): void {
-    const hash = sha256Hex(sid);
-    const found = this.cache.lookup(hash);
+    const found = this.cache.lookup(sha256Hex(sid));
     if (found.state !== 'hit' || !session.passport?.user?.loginId) return callback?.();
-    this.touchCached(found.entry).finally(() => callback?.());
+    const touching = this.touchCached(found.entry);
+    if (!touching) return callback?.();
+    void touching.finally(() => callback?.());
   }
 
-  /** Pushes a cached session's idle expiry, if one is due; true when a write was made. */
-  touchCached(entry: Readonly<StoredSession>): Promise<boolean> {
-    if (!this.cache.claimTouch(entry)) return Promise.resolve(false);
+  /**
+   * Pushes a cached session's idle expiry when a touch is due (undefined otherwise); the write
+   * runs in the background and never fails the request.
+   */
+  touchCached(entry: Readonly<StoredSession>): Promise<void> | undefined {
+    if (!this.cache.claimTouch(entry)) return undefined;
     const hash = (entry as Entry).hash;
     return this.backend.touch(hash, entry.loginId, entry.idleExpiresAt).then(
       (alive) => {
         if (!alive) this.cache.remove(hash);
-        return true;
       },
       // A missed touch only shortens the idle window; the request itself has succeeded. The
       // record is read again next time, so the store's own expiry decides.
       (error: unknown) => {
         this.logger.warn(`Session touch failed: ${(error as Error).message}`);
         this.cache.remove(hash);
-        return true;
       },
     );
   }

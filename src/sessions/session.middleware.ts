@@ -6,6 +6,8 @@ import type { Store } from 'express-session';
 import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config/app-config.js';
 import { serviceSecret } from '../common/secret-file.js';
+import { createReadOnlySessionPath } from './read-only-session.js';
+import { CachedSessionStore } from './session-cache.js';
 
 /**
  * The session cookie's name, decided here only: `__Host-sid` whenever the cookie is Secure, so
@@ -29,9 +31,19 @@ export const SESSION_LOGIN_PATH = '/api/auth/session/login';
  * express-session, then Passport (for `req.logIn`), on the requests that can use them: those
  * carrying the session cookie, and session login. Everything else — public routes, bearer-token
  * requests — skips both: no session id is generated, hashed and thrown away per request.
+ * A request whose session record is cached and that changes no session takes the read-only path
+ * (see read-only-session.ts); everything else goes through express-session.
  */
 export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app'>, store: Store): RequestHandler {
-  const sessions = expressSession(config, store);
+  const secret = serviceSecret(config.session.secret, config.app.dataDir);
+  const sessions = expressSession(config, store, secret);
+  const readOnly =
+    store instanceof CachedSessionStore
+      ? createReadOnlySessionPath(
+          { cookieName: sessionCookieName(config), secrets: [secret], cookieOptions: sessionCookieOptions(config), idleTtlMs: config.session.idleTtlMs },
+          store,
+        )
+      : undefined;
   if (config.session.cookieSecure && config.app.trustProxy === false) {
     // express-session sends a Secure cookie only over TLS it can see: behind a TLS-terminating
     // proxy that means TRUST_PROXY, or session login silently sets no cookie.
@@ -43,6 +55,7 @@ export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app
   return (req, res, next) => {
     const cookie = req.headers.cookie;
     if (!(cookie && hasSessionCookie.test(cookie)) && !isSessionLogin(req.path)) return next();
+    if (cookie && readOnly?.(req, res, cookie)) return next();
     sessions(req, res, (error?: unknown) => (error ? next(error) : initialize(req, res, next)));
   };
 }
@@ -62,10 +75,10 @@ function withoutTrailingSlashes(path: string): string {
   return path.slice(0, end);
 }
 
-function expressSession(config: Pick<AppConfig, 'session' | 'app'>, store: Store): RequestHandler {
+function expressSession(config: Pick<AppConfig, 'session' | 'app'>, store: Store, secret: string): RequestHandler {
   return session({
     name: sessionCookieName(config),
-    secret: serviceSecret(config.session.secret, config.app.dataDir),
+    secret,
     store,
     // 256-bit ids; stored only as their SHA-256.
     genid: () => randomBytes(32).toString('base64url'),
