@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { sha256Hex } from '../src/common/hash.js';
 import { AccessTokensService } from '../src/tokens/access-tokens.service.js';
 import { LoginsService } from '../src/sessions/logins.service.js';
-import { createUser, loginAs } from './support/kit.js';
+import { SessionCache } from '../src/sessions/session-cache.js';
+import { createAdmin, createUser, loginAs, type Client } from './support/kit.js';
 import { es256Pair } from './support/keys.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -11,7 +13,8 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 
 /**
  * Two instances on one PostgreSQL, as behind a load balancer: a cookie or token from one works
- * on the other, and a revocation on one reaches the other within a second — over Redis pub/sub
+ * on the other, and a revocation (or a role change) on one reaches the other within a second,
+ * session records and roles it had cached included — over Redis pub/sub
  * when REDIS_URL is set, over a Redis Cluster of this file's own, and over PostgreSQL
  * LISTEN/NOTIFY otherwise. The embedded database serves one process only (its folder is locked),
  * so jest.config.mjs runs this file only when DATABASE_URL is set (the PostgreSQL pass).
@@ -79,6 +82,53 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
   it('a session cookie made on one instance works on the other', async () => {
     const client = await loginAs(a, await createUser(a), 'session');
     await request(b.http).get('/api/examples/session-only').set('Cookie', client.cookie!).expect(200);
+  });
+
+  /** Whether `app` serves the client's session from its cache (a valid record for its id hash). */
+  const cachedOn = (app: TestApp, client: Client) => {
+    const cookie = client.cookie!;
+    const sid = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0]!;
+    return app.app.get(SessionCache).lookup(sha256Hex(sid)).state === 'hit';
+  };
+  const currentLoginId = async (client: Client): Promise<string> =>
+    ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
+
+  type Ender = (victim: Client) => Promise<unknown>;
+  it.each<[string, Ender]>([
+    ['logout', (victim) => victim.post('/api/auth/session/logout').expect(204)],
+    ['a revoke from the devices list', async (victim) => {
+      const loginId = await currentLoginId(victim);
+      await (await loginAs(a, victim.user, 'jwt')).delete(`/api/auth/sessions/${loginId}`).expect(204);
+    }],
+    ['a password change', async (victim) =>
+      (await loginAs(a, victim.user, 'jwt')).post('/api/users/me/password').send({ currentPassword: victim.user.password, newPassword: 'another password 1' }).expect(204)],
+    ['the account’s deletion', (victim) => victim.delete('/api/users/me').send({ password: victim.user.password }).expect(204)],
+  ])('%s on one instance: the other refuses the session it had cached within 1 s', async (_case, end) => {
+    const victim = await loginAs(a, await createUser(a), 'session');
+    const onB = () => request(b.http).get('/api/users/me').set('Cookie', victim.cookie!);
+    await onB().expect(200);
+    await onB().expect(200);
+    expect(cachedOn(b, victim)).toBe(true);
+    await end(victim);
+    const took = await eventually(async () => (await onB()).status === 401, 1000);
+    expect(took).toBeLessThan(1000);
+    // Dropped by the broadcast, not merely refused: nothing of it is served from memory.
+    expect(cachedOn(b, victim)).toBe(false);
+  });
+
+  it('a role change on one instance is seen by the other’s cached session within 1 s, both ways', async () => {
+    const victim = await loginAs(a, await createAdmin(a), 'session');
+    const admin = await loginAs(a, await createAdmin(a), 'session');
+    const onB = async () => (await request(b.http).get('/api/admin/users').set('Cookie', victim.cookie!)).status;
+    expect(await onB()).toBe(200);
+    expect(await onB()).toBe(200);
+    expect(cachedOn(b, victim)).toBe(true);
+    await admin.patch(`/api/admin/users/${victim.user.id}/roles`).send({ roles: ['user'] }).expect(200);
+    expect(await eventually(async () => (await onB()) === 403, 1000)).toBeLessThan(1000);
+    await admin.patch(`/api/admin/users/${victim.user.id}/roles`).send({ roles: ['user', 'admin'] }).expect(200);
+    expect(await eventually(async () => (await onB()) === 200, 1000)).toBeLessThan(1000);
+    // The session itself was never in question: still the record B had cached.
+    expect(cachedOn(b, victim)).toBe(true);
   });
 
   it('a token logout on one instance makes the access token 401 on the other within 1 s', async () => {
