@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { sign } from 'cookie-signature';
+import { sha256Hex } from '../src/common/hash.js';
 import { LoginsService } from '../src/sessions/logins.service.js';
+import { SessionCache } from '../src/sessions/session-cache.js';
 import { RevocationListService } from '../src/tokens/revocation-list.service.js';
 import { createUser, loginAs, type TestUser } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -205,6 +208,89 @@ describe('session mode', () => {
     const loginId = ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
     await t.app.get(LoginsService).revokeById(loginId, 'device');
     await client.get('/api/users/me').expect(401);
+  });
+});
+
+describe('the read-only path for cached sessions', () => {
+  let t: TestApp;
+  let ada: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp();
+    ada = await createUser(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  /** The session id inside a `sid=s%3A<id>.<signature>` cookie. */
+  const sessionId = (cookie: string) => decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0]!;
+  const cached = (cookie: string) => t.app.get(SessionCache).lookup(sha256Hex(sessionId(cookie))).state === 'hit';
+  const me = (cookie: string) => request(t.http).get('/api/users/me').set('Cookie', cookie);
+  /** A client whose session record this instance has cached (one request after login loads it). */
+  const cachedClient = async () => {
+    const client = await loginAs(t, ada, 'session');
+    await me(client.cookie!).expect(200);
+    expect(cached(client.cookie!)).toBe(true);
+    return client;
+  };
+
+  it('serves a cached session without re-signing the cookie on every response', async () => {
+    const client = await cachedClient();
+    for (let i = 0; i < 3; i++) {
+      const res = await me(client.cookie!).expect(200);
+      expect(res.body.id).toBe(ada.id);
+      expect(cookieOf(res)).toBeUndefined();
+    }
+  });
+
+  it.each([
+    ['a forged signature', (sid: string) => `sid=${encodeURIComponent(`s:${sid}.${'A'.repeat(43)}`)}`],
+    ['a cookie signed with another secret (rotated away)', (sid: string) => `sid=${encodeURIComponent(`s:${sign(sid, 'another-secret-another-secret-another')}`)}`],
+    ['an unsigned session id', (sid: string) => `sid=${encodeURIComponent(sid)}`],
+  ])('refuses %s even while the session is cached', async (_case, forge) => {
+    const client = await cachedClient();
+    const sid = sessionId(client.cookie!);
+    await me(forge(sid)).expect(401);
+    expect(cached(client.cookie!)).toBe(true);
+    await me(client.cookie!).expect(200);
+  });
+
+  it('with two session cookies, the first one counts, as express-session reads them', async () => {
+    const client = await cachedClient();
+    const forged = `sid=${encodeURIComponent(`s:${sessionId(client.cookie!)}.${'A'.repeat(43)}`)}`;
+    await me(`${forged}; ${client.cookie!}`).expect(401);
+    await me(`${client.cookie!}; ${forged}`).expect(200);
+    await me(`${client.cookie!}; ${client.cookie!}`).expect(200);
+  });
+
+  it('still enforces CSRF on unsafe methods', async () => {
+    const client = await cachedClient();
+    const post = () => request(t.http).post('/api/notes').set('Cookie', client.cookie!);
+    await post().send({ title: 't', body: 'b' }).expect(403);
+    await post().set('X-CSRF-Token', `${client.csrfToken}x`).send({ title: 't', body: 'b' }).expect(403);
+    await post().set('X-CSRF-Token', client.csrfToken!).send({ title: 't', body: 'b' }).expect(201);
+  });
+
+  it('refuses a cached session once its login is revoked', async () => {
+    const client = await cachedClient();
+    const loginId = ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
+    await t.app.get(LoginsService).revokeById(loginId, 'device');
+    await me(client.cookie!).expect(401);
+  });
+
+  it('logout and a new login over a cached session still go through express-session', async () => {
+    const client = await cachedClient();
+    const again = await request(t.http).post('/api/auth/session/login').set('Cookie', client.cookie!).send({ email: ada.email, password: ada.password }).expect(200);
+    const renewed = cookieOf(again)!.split(';')[0]!;
+    expect(sessionId(renewed)).not.toBe(sessionId(client.cookie!));
+    await me(client.cookie!).expect(401);
+    await me(renewed).expect(200);
+    await me(renewed).expect(200);
+    expect(cached(renewed)).toBe(true);
+    const out = await request(t.http).post('/api/auth/session/logout').set('Cookie', renewed).set('X-CSRF-Token', again.body.csrfToken).expect(204);
+    expect(cookieOf(out)).toMatch(/^sid=; Path=\/; Expires=Thu, 01 Jan 1970/);
+    expect(cached(renewed)).toBe(false);
+    await me(renewed).expect(401);
   });
 });
 
