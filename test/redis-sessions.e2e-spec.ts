@@ -9,7 +9,7 @@ import { sha256Hex } from '../src/common/hash.js';
 import { REDIS } from '../src/redis/redis.constants.js';
 import { LoginsService } from '../src/sessions/logins.service.js';
 import type { RedisSessionStore } from '../src/sessions/redis-session-store.js';
-import type { CachedSessionStore } from '../src/sessions/session-cache.js';
+import { SessionCache, type CachedSessionStore } from '../src/sessions/session-cache.js';
 import { SESSION_STORE } from '../src/sessions/sessions.constants.js';
 import { createAdmin, createUser, loginAs, type Client } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -108,11 +108,11 @@ describe('sessions in Redis', () => {
     });
     try {
       // Routes that read nothing themselves: what is counted is the session's cost.
-      // The clock held still: the roles are kept 5 s and the next touch is a minute away, so the
-      // count does not depend on how fast a loaded machine answers 100 requests.
+      // The clock held still: the record and the roles are re-read after 30 s and the next touch
+      // is a minute away, so the count does not depend on how fast a loaded machine answers.
       jest.useFakeTimers({ now: Date.now(), doNotFake: [...REAL_TIMERS] });
       for (let i = 0; i < 100; i++) await client.get(i % 2 ? '/api/examples/either' : '/api/examples/session-only').expect(200);
-      // At most one (the user's roles, kept 5 s): anything past the first is shown.
+      // At most one (the user's roles, then cached): anything past the first is shown.
       expect(queries.slice(1)).toEqual([]);
       // The count sees queries: the devices list reads the database.
       await client.get('/api/auth/sessions').expect(200);
@@ -125,10 +125,13 @@ describe('sessions in Redis', () => {
     }
   });
 
-  it('refuses an entry past the login’s absolute expiry', async () => {
+  it('refuses an entry past the login’s absolute expiry when it reads it', async () => {
     const client = await loginAs(t, await createUser(t), 'session');
     await client.get('/api/users/me').expect(200);
     await redis.hset(entryKey(client), 'abs', String(Date.now() - 1));
+    // The cached copy keeps the absolute expiry it was read with (the login's, fixed at login):
+    // the store is read again once it is gone from memory.
+    t.app.get(SessionCache).clear();
     await client.get('/api/users/me').expect(401);
   });
 
@@ -233,6 +236,10 @@ describe('Redis out of reach while reading a session', () => {
     await client.get('/api/users/me').expect(200);
     const appRedis = t.app.get<Redis>(REDIS);
     appRedis.disconnect();
+    // A record this instance has cached is served without Redis (for MAX_RECORD_AGE_MS at most);
+    // one it must read answers 503.
+    await client.get('/api/users/me').expect(200);
+    t.app.get(SessionCache).clear();
     const res = await client.get('/api/users/me');
     expect(res.status).toBe(503);
     expect(res.body).toEqual({
