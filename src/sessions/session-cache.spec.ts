@@ -133,6 +133,17 @@ describe('CachedSessionStore', () => {
     expect(await get('sid')).toBeNull();
   });
 
+  it('trusts the store over a clock a little ahead of it: the session is served, not kept', async () => {
+    const cache = new SessionCache(IDLE, 10, () => T0);
+    // The database's clock is behind this one: its query still finds the session valid.
+    const stored = record('l1', T0 - IDLE, { idleExpiresAt: T0 - 1 });
+    const backend: SessionBackend = { load: async () => stored, save: async () => undefined, touch: async () => true, destroy: async () => undefined };
+    const store = new CachedSessionStore(cache, backend);
+    const data = await new Promise((resolve, reject) => store.get('sid', (error, found) => (error ? reject(error) : resolve(found))));
+    expect(data).toMatchObject({ passport: { user: { loginId: 'l1' } } });
+    expect(cache.size).toBe(0);
+  });
+
   it('drops the cached record on a write and on destroy', async () => {
     const { rows, calls, store, get, clock } = setup();
     rows.set(sha256Hex('sid'), record('l1', clock.now));

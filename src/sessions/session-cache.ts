@@ -92,7 +92,8 @@ export class SessionCache {
 
   /** A copy of the cached session that its request may change. */
   copy(entry: Readonly<StoredSession>): SessionData {
-    return JSON.parse((entry as Entry).json) as SessionData;
+    const json = (entry as Partial<Entry>).json;
+    return json === undefined ? structuredClone(entry.session) : (JSON.parse(json) as SessionData);
   }
 
   put(hash: string, stored: StoredSession, touchedAt: number): void {
@@ -170,7 +171,7 @@ export class CachedSessionStore extends Store {
     this.read(hash).then((stored) => callback(null, stored ? this.cache.copy(stored) : null), callback);
   }
 
-  /** Reads the backend and caches what it found (the cached copy, for a read-only use). */
+  /** Reads the backend and caches what it found (for a read-only use; `copy` it to change it). */
   async read(hash: string): Promise<Readonly<StoredSession> | null> {
     const stored = await this.backend.load(hash);
     if (!stored) {
@@ -181,7 +182,9 @@ export class CachedSessionStore extends Store {
     // once less than the idle timeout minus one interval is left).
     this.cache.put(hash, stored, stored.idleExpiresAt - this.cache.idleTtlMs);
     const found = this.cache.lookup(hash);
-    return found.state === 'hit' ? found.entry : null;
+    // The store has just said it is valid: a clock a little ahead of the database's does not
+    // log anyone out (the record is then simply not kept).
+    return found.state === 'hit' ? found.entry : stored;
   }
 
   override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): void {
