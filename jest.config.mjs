@@ -34,7 +34,7 @@ if (ignoredSpecs.length > 0 && !process.env.JEST_WORKER_ID) {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/scripts'], testMatch: ['**/*.spec.ts'] },
+    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/bench'], testMatch: ['**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',

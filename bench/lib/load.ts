@@ -1,0 +1,69 @@
+/** One autocannon run, with every response checked. */
+import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autocannon';
+import type { RoundResult } from './result.js';
+
+/** Says whether a 2xx answer is the one expected for the request that `context` describes. */
+export type ResponseCheck = (body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => boolean;
+
+export interface LoadSpec {
+  base: string;
+  method?: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Per request: fills in its credential and records in `context` whose answer to expect. */
+  setup?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+  check: ResponseCheck;
+}
+
+export interface LoadOutcome extends RoundResult {
+  /** The first answer that failed its check, for the error message. */
+  firstMismatch?: string;
+}
+
+/**
+ * Runs the specs against their server for `seconds`; with several specs (the soak) each
+ * connection sends them in turn. Non-2xx answers and socket errors come from autocannon; every
+ * 2xx answer goes through its spec's check.
+ */
+export async function runLoad(specs: LoadSpec[], options: { connections: number; seconds: number }): Promise<LoadOutcome> {
+  let mismatches = 0;
+  let firstMismatch: string | undefined;
+  const requests: AutocannonRequest[] = specs.map((spec, index) => ({
+    method: spec.method ?? 'GET',
+    path: spec.path,
+    headers: { ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }), ...spec.headers },
+    ...(spec.body === undefined ? {} : { body: spec.body }),
+    ...(spec.setup ? { setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => spec.setup!(request, context) } : {}),
+    onResponse: (status, body, context, headers) => {
+      if (status < 200 || status > 299) return; // counted by autocannon as non-2xx
+      let ok: boolean;
+      try {
+        ok = spec.check(body, context, headers);
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        mismatches++;
+        firstMismatch ??= `${specs[index]!.path}: ${body.slice(0, 300)}`;
+      }
+    },
+  }));
+  const result = await new Promise<AutocannonResult>((resolve, reject) =>
+    autocannon({ url: specs[0]!.base, connections: options.connections, duration: options.seconds, timeout: 10, requests }, (error, res) =>
+      error ? reject(error) : resolve(res),
+    ),
+  );
+  return {
+    // Completed answers over the run's real length: autocannon's per-second average drops the
+    // last partial second, which is most of a one-second run.
+    rps: result.duration > 0 ? result.requests.total / result.duration : 0,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors, // timeouts included
+    mismatches,
+    ...(firstMismatch === undefined ? {} : { firstMismatch }),
+  };
+}
