@@ -10,13 +10,14 @@ import type { AutocannonRequest } from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { hashPassword } from '../src/users/passwords.js';
+import { isPublicAnswer, meAnswer, notesAnswer, sessionLoginAnswer, tokenPairFor, whoAnswer } from './lib/checks.js';
 import { runLoad, type LoadSpec } from './lib/load.js';
 import { renderMarkdown, replaceBetweenMarkers, routeTable, bytesTable, summaryLine, targetTable } from './lib/render.js';
 import { STORE_LABELS, type BenchResult, type ByteFigures, type RoundResult, type RouteResult, type SoakResult, type StoreId, type StoreResult } from './lib/result.js';
 import { residentMiB, startServer, type Server } from './lib/servers.js';
 import { growth, median, pairedRatio, spread } from './lib/stats.js';
 import { evaluateTargets, failedResponses } from './lib/targets.js';
-import { decodePayload, TokenMinter } from './lib/tokens.js';
+import { TokenMinter } from './lib/tokens.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -29,13 +30,14 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     out: { type: 'string' },
     readme: { type: 'boolean', default: false },
+    'readme-only': { type: 'boolean', default: false },
   },
 });
 
 const README = join(root, 'README.md');
 const RESULTS = join(root, 'bench', 'results');
 
-if (args.readme && !args.quick && args.soak === undefined && args.stores === undefined && !args.check) {
+if (args['readme-only']) {
   // `npm run bench:readme`: the README's table from the committed result, no measuring.
   writeReadme(JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as BenchResult);
   process.exit(0);
@@ -230,8 +232,6 @@ function rotation<T>(items: T[]): () => T {
   return () => items[next++ % items.length]!;
 }
 
-const parse = (body: string) => JSON.parse(body) as Record<string, unknown>;
-const PUBLIC_BODY = '{"via":null}';
 
 /**
  * The measured routes of one store. Every check compares the answer with the user the request
@@ -248,16 +248,6 @@ function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], 
   };
   const bearer = (user: Reader) => ({ authorization: `Bearer ${user.token}` });
   const cookie = (user: Reader) => ({ cookie: user.cookie });
-  const who = (via: string) => (body: string, context: Record<string, unknown>) => {
-    const answer = parse(body);
-    return answer.userId === (context.user as Reader).id && answer.via === via;
-  };
-  const me = (body: string, context: Record<string, unknown>) => parse(body).id === (context.user as Reader).id;
-  const notes = (body: string, context: Record<string, unknown>) => {
-    const page = parse(body) as { total: number; items: Array<{ title: string }> };
-    const { noteTitle } = context.user as Reader;
-    return page.total === NOTES_PER_USER && page.items.length === NOTES_PER_USER && page.items.every((note) => note.title === noteTitle);
-  };
   const loginAs = () => {
     const next = rotation(logins);
     return (request: AutocannonRequest, context: Record<string, unknown>) => {
@@ -266,7 +256,10 @@ function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], 
       return { ...request, body: JSON.stringify({ email: user.email, password: PASSWORD }) };
     };
   };
-  const publicRoute = (base: string): Omit<LoadSpec, 'base'> & { base: string } => ({ base, path: '/api/examples/public', check: (body) => body === PUBLIC_BODY });
+  const publicRoute = (base: string): LoadSpec => ({ base, path: '/api/examples/public', check: isPublicAnswer });
+  const who = whoAnswer;
+  const me = meAnswer;
+  const notes = notesAnswer(NOTES_PER_USER);
 
   const specs: Array<{ id: string; title: string; connections?: number; spec?: LoadSpec; argon2?: true }> = [
     { id: 'bare', title: 'bare NestJS / Express, one public route', spec: publicRoute(bare.base) },
@@ -299,11 +292,10 @@ function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], 
         body: '{}',
         setup: loginAs(),
         check: (body, context) => {
-          const pair = parse(body) as { accessToken: string; refreshToken: string };
           const { id } = context.user as LoginUser;
-          if (decodePayload(pair.accessToken).sub !== id || typeof pair.refreshToken !== 'string') return false;
-          families.push({ userId: id, refreshToken: pair.refreshToken });
-          return true;
+          const pair = tokenPairFor(body, id);
+          if (pair) families.push({ userId: id, refreshToken: pair.refreshToken });
+          return pair !== undefined;
         },
       },
     },
@@ -311,18 +303,7 @@ function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], 
       id: 'session-login',
       title: 'session login',
       connections: LOGIN_CONNECTIONS,
-      spec: {
-        base: app.base,
-        method: 'POST',
-        path: '/api/auth/session/login',
-        body: '{}',
-        setup: loginAs(),
-        check: (body, context, headers) => {
-          const setCookie = Object.entries(headers).find(([name]) => name.toLowerCase() === 'set-cookie')?.[1];
-          const cookies = Array.isArray(setCookie) ? setCookie : [setCookie ?? ''];
-          return (parse(body).user as { id: string }).id === (context.user as LoginUser).id && cookies.some((c) => /^(__Host-)?sid=/.test(c));
-        },
-      },
+      spec: { base: app.base, method: 'POST', path: '/api/auth/session/login', body: '{}', setup: loginAs(), check: sessionLoginAnswer },
     },
     { id: 'argon2', title: 'raw argon2id verify, in-process (same parameters)', connections: LOGIN_CONNECTIONS, argon2: true },
     {
@@ -343,9 +324,9 @@ function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], 
           return { ...request, body: JSON.stringify({ refreshToken: family.refreshToken }) };
         },
         check: (body, context) => {
-          const pair = parse(body) as { accessToken: string; refreshToken: string };
           const family = context.family as Family;
-          if (decodePayload(pair.accessToken).sub !== family.userId) return false;
+          const pair = tokenPairFor(body, family.userId);
+          if (!pair) return false;
           family.refreshToken = pair.refreshToken;
           families.unshift(family);
           return true;
@@ -467,7 +448,8 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
     if (entry.id === 'refresh') await topUpFamilies(connections * 3);
     const outcome = await runLoad([entry.spec!], { connections, seconds });
     if (outcome.firstMismatch) console.error(`  ${entry.id}: answer that failed its check: ${outcome.firstMismatch}`);
-    const { firstMismatch: _, ...round } = outcome;
+    if (outcome.non2xx > 0) console.error(`  ${entry.id}: non-2xx answers ${JSON.stringify(outcome.statuses)}`);
+    const { firstMismatch: _, statuses: __, ...round } = outcome;
     return round;
   };
 
@@ -546,6 +528,7 @@ async function soak(store: StoreId, seconds: number): Promise<SoakResult> {
   console.log(`\n== soak on ${STORE_LABELS[store]}: ${seconds} s of mixed traffic (${mixed.join(', ')}), warm-up ${warmupSeconds} s`);
   const outcome = await runLoad(load, { connections: CONNECTIONS, seconds }).finally(() => clearInterval(sampler));
   if (outcome.firstMismatch) console.error(`  answer that failed its check: ${outcome.firstMismatch}`);
+  if (outcome.non2xx > 0) console.error(`  non-2xx answers ${JSON.stringify(outcome.statuses)}`);
   const after = samples.filter((s) => s.at >= warmupSeconds);
   const rssWarm = after[0]?.rss ?? samples[0]?.rss ?? 0;
   const rssEnd = samples.at(-1)?.rss ?? 0;

@@ -19,6 +19,8 @@ export interface LoadSpec {
 export interface LoadOutcome extends RoundResult {
   /** The first answer that failed its check, for the error message. */
   firstMismatch?: string;
+  /** Non-2xx answers by path and status, e.g. `/api/auth/token/refresh 401` → 3. */
+  statuses: Record<string, number>;
 }
 
 /**
@@ -29,6 +31,7 @@ export interface LoadOutcome extends RoundResult {
 export async function runLoad(specs: LoadSpec[], options: { connections: number; seconds: number }): Promise<LoadOutcome> {
   let mismatches = 0;
   let firstMismatch: string | undefined;
+  const statuses: Record<string, number> = {};
   const requests: AutocannonRequest[] = specs.map((spec, index) => ({
     method: spec.method ?? 'GET',
     path: spec.path,
@@ -36,7 +39,12 @@ export async function runLoad(specs: LoadSpec[], options: { connections: number;
     ...(spec.body === undefined ? {} : { body: spec.body }),
     ...(spec.setup ? { setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => spec.setup!(request, context) } : {}),
     onResponse: (status, body, context, headers) => {
-      if (status < 200 || status > 299) return; // counted by autocannon as non-2xx
+      if (status < 200 || status > 299) {
+        // counted by autocannon as non-2xx; kept here by path and status to say which failed
+        const key = `${specs[index]!.path} ${status}`;
+        statuses[key] = (statuses[key] ?? 0) + 1;
+        return;
+      }
       let ok: boolean;
       try {
         ok = spec.check(body, context, headers);
@@ -64,6 +72,7 @@ export async function runLoad(specs: LoadSpec[], options: { connections: number;
     non2xx: result.non2xx,
     errors: result.errors, // timeouts included
     mismatches,
+    statuses,
     ...(firstMismatch === undefined ? {} : { firstMismatch }),
   };
 }
