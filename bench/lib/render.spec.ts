@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { passingStore, result, route } from './fixtures.js';
-import { formatCount, README_END, README_START, renderMarkdown, replaceBetweenMarkers, routeTable } from './render.js';
+import { formatCount, README_END, README_START, renderMarkdown, replaceBetweenMarkers, routeTable, summaryLine } from './render.js';
 import { evaluateTargets } from './targets.js';
 
 describe('benchmark tables', () => {
@@ -31,6 +31,13 @@ describe('benchmark tables', () => {
     expect(markdown).toContain('| PostgreSQL | 100 | 500 |');
     expect(markdown).toMatch(/\| session-only ≥ 0\.70 × public \| PostgreSQL \| 0\.50 \| ≥ 0\.70 × \| \*\*FAIL\*\* \|/);
     expect(markdown).toContain('load average before 0.10 0.20 0.30, after 1.90 1.50 0.90');
+  });
+
+  it('describes a soak as mixed traffic, not as rounds', () => {
+    expect(summaryLine(result([]))).toContain('3 alternating round(s) of 4 s per route, autocannon 50 connections (logins 10); 2 CPUs');
+    const soak = summaryLine(result([], { mode: 'soak' }));
+    expect(soak).toContain('mixed traffic, autocannon 50 connections; 2 CPUs');
+    expect(soak).not.toContain('round');
   });
 
   it('replaces only what sits between the README markers', () => {

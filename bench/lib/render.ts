@@ -77,8 +77,10 @@ export function summaryLine(result: BenchResult): string {
   const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' ');
   return (
     `${result.mode} run, ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(result.seconds)} s; ` +
-    `${options.rounds} alternating round(s) of ${options.duration} s per route, autocannon ${options.connections} connections ` +
-    `(logins ${options.loginConnections}); ${machine.cpus} CPUs, Node ${machine.node}; load average before ${load(machine.loadBefore)}, after ${load(
+    (result.mode === 'soak'
+      ? `mixed traffic, autocannon ${options.connections} connections; `
+      : `${options.rounds} alternating round(s) of ${options.duration} s per route, autocannon ${options.connections} connections (logins ${options.loginConnections}); `) +
+    `${machine.cpus} CPUs, Node ${machine.node}; load average before ${load(machine.loadBefore)}, after ${load(
       machine.loadAfter,
     )}.`
   );
