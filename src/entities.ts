@@ -1,5 +1,8 @@
 import { AbuseCounter } from './abuse/abuse-counter.entity.js';
 import { AuditEvent } from './audit/audit-event.entity.js';
+import { MfaChallenge } from './mfa/mfa-challenge.entity.js';
+import { MfaSecret } from './mfa/mfa-secret.entity.js';
+import { RecoveryCode } from './mfa/recovery-code.entity.js';
 import { Note } from './notes/note.entity.js';
 import { RecoveryToken } from './recovery/recovery-token.entity.js';
 import { HttpSession } from './sessions/http-session.entity.js';
@@ -21,4 +24,7 @@ export const entities = [
   AbuseCounter,
   RecoveryToken,
   Note,
+  MfaSecret,
+  RecoveryCode,
+  MfaChallenge,
 ];

@@ -53,6 +53,14 @@ export class LoginLockoutService {
     await Promise.all([this.counters.reset(this.pairKey(subject, ip)), this.counters.unhit(this.accountKey(subject))]);
   }
 
+  /**
+   * Takes this attempt back from both counts without resetting them: a correct password that
+   * still waits for its second factor is neither a failure nor a success.
+   */
+  async release(subject: string, ip: string | undefined): Promise<void> {
+    await Promise.all([this.counters.unhit(this.pairKey(subject, ip)), this.counters.unhit(this.accountKey(subject))]);
+  }
+
   private refuse(ttlMs: number, response: Response): never {
     response.setHeader('Retry-After', String(Math.max(1, Math.ceil(ttlMs / 1000))));
     throw new HttpException('Too many failed attempts; try again later', HttpStatus.TOO_MANY_REQUESTS);

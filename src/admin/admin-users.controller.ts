@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException,
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '../auth/accounts.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { Auth, AuthMode, CurrentUser, Roles, type AuthUser } from '../auth-decorators/index.js';
+import { Auth, AuthMode, CurrentUser, Fresh, Roles, type AuthUser } from '../auth-decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
 import { UserResponse } from '../users/dto/user.response.js';
 import { UsersService } from '../users/users.service.js';
@@ -30,6 +30,7 @@ export class AdminUsersController {
 
   @Patch(':id/roles')
   @ApiOkResponse({ type: UserResponse })
+  @Fresh()
   @ApiNotFoundResponse({ description: 'No such user' })
   async setRoles(@CurrentUser() admin: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: SetRolesDto): Promise<UserResponse> {
     const user = await this.users.setRoles(id, dto.roles);
@@ -39,6 +40,7 @@ export class AdminUsersController {
 
   /** Deletes the user with their logins and notes; their credentials stop working at once. */
   @Delete(':id')
+  @Fresh()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Deleted, with every login of theirs' })
   @ApiNotFoundResponse({ description: 'No such user' })

@@ -13,6 +13,10 @@ export const AUDIT_EVENT_TYPES = [
   'password.reset_requested',
   'password.reset',
   'email.verified',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.failed',
+  'reauthenticated',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 export type AuditMode = 'session' | 'token';

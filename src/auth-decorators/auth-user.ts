@@ -8,4 +8,9 @@ export interface AuthUser {
   /** The login record this request belongs to (session, or token family `sid`). */
   loginId: string;
   via: AuthMode;
+  /**
+   * Bearer requests: the access token's `auth_time` (seconds), when the login last proved the
+   * password. Cookie sessions read it from the login record, on `@Fresh()` routes only.
+   */
+  authTime?: number;
 }

@@ -9,7 +9,9 @@ import { RevocationListService } from '../tokens/revocation-list.service.js';
 import { accessTokensService, jwtConfigService, jwtTestConfig } from '../tokens/tokens.fixture.js';
 import type { UsersService } from '../users/users.service.js';
 import { AuthMode } from '../auth-decorators/auth-mode.js';
+import type { AppConfigService } from '../config/config.module.js';
 import { AuthGuard } from './auth.guard.js';
+import { Freshness } from './freshness.js';
 import { Auth, Public, Roles } from '../auth-decorators/auth.decorator.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { SessionStrategy } from './session.strategy.js';
@@ -29,7 +31,8 @@ async function setup() {
   const jwt = jwtTestConfig();
   const tokens = await accessTokensService(jwt);
   const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), jwtConfigService(jwt), new DatabaseShutdown());
-  const guard = new AuthGuard(new Reflector(), new JwtStrategy(tokens, revocations), new SessionStrategy(noDatabase as UsersService, new CsrfService(), revocations));
+  const freshness = new Freshness(noDatabase as LoginsService, { get: () => 300_000 } as unknown as AppConfigService);
+  const guard = new AuthGuard(new Reflector(), new JwtStrategy(tokens, revocations), new SessionStrategy(noDatabase as UsersService, new CsrfService(), revocations), freshness);
   return { guard, tokens, revocations };
 }
 

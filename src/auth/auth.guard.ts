@@ -13,6 +13,8 @@ import type { Role } from '../users/user.entity.js';
 import { AuthMode } from '../auth-decorators/auth-mode.js';
 import type { AuthUser } from '../auth-decorators/auth-user.js';
 import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from '../auth-decorators/auth.decorator.js';
+import { FRESH_METADATA, type FreshDeclaration } from '../auth-decorators/fresh.decorator.js';
+import { Freshness } from './freshness.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { runStrategy } from './run-strategy.js';
 import { SessionStrategy } from './session.strategy.js';
@@ -33,6 +35,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly jwt: JwtStrategy,
     private readonly session: SessionStrategy,
+    private readonly freshness: Freshness,
     @Optional() private readonly tokenActivity?: TokenActivityService,
   ) {}
 
@@ -45,10 +48,14 @@ export class AuthGuard implements CanActivate {
 
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
-    const user = await this.authenticate(request, http.getResponse<Response>(), modes);
+    const response = http.getResponse<Response>();
+    const user = await this.authenticate(request, response, modes);
     if (!roles.every((role) => user.roles.includes(role))) {
       throw new ForbiddenException(`This route requires the ${roles.join(', ')} role`);
     }
+    // Step-up last: it only matters to a caller who may use the route at all.
+    const fresh = this.reflector.getAllAndOverride<FreshDeclaration>(FRESH_METADATA, targets);
+    if (fresh) await this.freshness.require(user, fresh, response);
     request.auth = user;
     return true;
   }

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AbuseModule } from '../abuse/abuse.module.js';
 import { AuditModule } from '../audit/audit.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TokensModule } from '../tokens/tokens.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -13,7 +14,11 @@ import { AuthGuard } from './auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LocalStrategy } from './local.strategy.js';
 import { LoginStarter } from './login-starter.service.js';
+import { Freshness } from './freshness.js';
+import { MfaLoginService } from './mfa-login.service.js';
 import { PurgeJob } from './purge.job.js';
+import { ReauthenticationService } from './reauthentication.service.js';
+import { StepUpController } from './step-up.controller.js';
 import { SessionAuthController } from './session-auth.controller.js';
 import { SessionSerializer } from './session.serializer.js';
 import { SessionStrategy } from './session.strategy.js';
@@ -21,8 +26,8 @@ import { TokenAuthController } from './token-auth.controller.js';
 import { VerifiedEmailPolicy } from './verified-email.policy.js';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, AuditModule, AbuseModule, PassportModule.register({ session: true })],
-  controllers: [AuthController, SessionAuthController, TokenAuthController, AccountController],
+  imports: [UsersModule, SessionsModule, TokensModule, MfaModule, AuditModule, AbuseModule, PassportModule.register({ session: true })],
+  controllers: [AuthController, SessionAuthController, TokenAuthController, StepUpController, AccountController],
   providers: [
     LocalStrategy,
     SessionSerializer,
@@ -32,6 +37,9 @@ import { VerifiedEmailPolicy } from './verified-email.policy.js';
     LoginStarter,
     PurgeJob,
     VerifiedEmailPolicy,
+    Freshness,
+    MfaLoginService,
+    ReauthenticationService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AccountsService],

@@ -48,7 +48,10 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     // multi-instance tests), the strategy of the app handling this request must be the one used.
     passport.use(LOCAL_STRATEGY, this.strategy);
     await super.canActivate(context);
-    await this.lockout.reset(`login:${body.email}`, request.ip);
+    // With a second factor on, the login is not done yet: the attempt is taken back, and only
+    // the completed login (POST /api/auth/mfa/verify) resets the counts.
+    if ((request.user as unknown as User).mfaEnabled) await this.lockout.release(`login:${body.email}`, request.ip);
+    else await this.lockout.reset(`login:${body.email}`, request.ip);
     this.verifiedEmail.check(request.user as User, request, loginMode(request));
     return true;
   }

@@ -1,17 +1,17 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiExtraModels, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { sessionCookieName, sessionCookieOptions } from '../sessions/session.middleware.js';
-import { UserResponse } from '../users/dto/user.response.js';
 import type { User } from '../users/user.entity.js';
 import { AuthMode } from '../auth-decorators/auth-mode.js';
 import type { AuthUser } from '../auth-decorators/auth-user.js';
 import { Auth, Public } from '../auth-decorators/auth.decorator.js';
 import { CurrentUser } from '../auth-decorators/current-user.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
+import { MfaRequiredResponse } from './dto/mfa-login.dto.js';
 import { CsrfTokenResponse, SessionLoginResponse } from './dto/session-login.response.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginStarter } from './login-starter.service.js';
@@ -34,21 +34,17 @@ export class SessionAuthController {
   @Public()
   @UseGuards(LocalAuthGuard)
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: SessionLoginResponse })
+  @ApiExtraModels(SessionLoginResponse, MfaRequiredResponse)
+  @ApiOkResponse({
+    description: 'Logged in; or, with a second factor on, `{mfaRequired, challengeId}` only (complete at POST /api/auth/mfa/verify)',
+    schema: { oneOf: [{ $ref: getSchemaPath(SessionLoginResponse) }, { $ref: getSchemaPath(MfaRequiredResponse) }] },
+  })
   @ApiBadRequestResponse({ description: 'Malformed email or missing password' })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email, from this address or from any; see Retry-After' })
-  async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse> {
+  async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse | MfaRequiredResponse> {
     const user = req.user as unknown as User;
-    // Logging in again over a live session replaces it: its login must not linger as a device.
-    const previous = req.session?.passport?.user?.loginId;
-    if (previous) await this.logins.revokeById(previous, 'logout');
-    const login = await this.loginStarter.start(user, 'session', req);
-    // passport regenerates the session id here (no fixation) and stores the ids only.
-    await new Promise<void>((resolve, reject) =>
-      req.logIn({ userId: user.id, loginId: login.id } as Express.User, (error) => (error ? reject(error) : resolve())),
-    );
-    return { user: UserResponse.from(user), csrfToken: this.csrf.issue(req, true) };
+    return this.loginStarter.afterPassword(user, 'session', () => this.loginStarter.session(user, req));
   }
 
   /** Ends this session: the login record is revoked, the session deleted, the cookie cleared. */

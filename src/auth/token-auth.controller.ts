@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RefreshTokenDto } from '../tokens/dto/refresh-token.dto.js';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response.js';
@@ -8,6 +8,7 @@ import type { User } from '../users/user.entity.js';
 import { clientInfo } from './client-info.js';
 import { Public } from '../auth-decorators/auth.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
+import { MfaRequiredResponse } from './dto/mfa-login.dto.js';
 import { LocalAuthGuard } from './local-auth.guard.js';
 import { LoginStarter } from './login-starter.service.js';
 
@@ -24,13 +25,17 @@ export class TokenAuthController {
   @Post('login')
   @UseGuards(LocalAuthGuard)
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiExtraModels(TokenPairResponse, MfaRequiredResponse)
+  @ApiOkResponse({
+    description: 'A token pair; or, with a second factor on, `{mfaRequired, challengeId}` only (complete at POST /api/auth/mfa/verify)',
+    schema: { oneOf: [{ $ref: getSchemaPath(TokenPairResponse) }, { $ref: getSchemaPath(MfaRequiredResponse) }] },
+  })
   @ApiBadRequestResponse({ description: 'Malformed email or missing password' })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email, from this address or from any; see Retry-After' })
-  async login(@Req() req: Request, @Body() _body: LoginDto): Promise<TokenPairResponse> {
+  async login(@Req() req: Request, @Body() _body: LoginDto): Promise<TokenPairResponse | MfaRequiredResponse> {
     const user = req.user as unknown as User;
-    return this.tokens.issue(await this.loginStarter.start(user, 'token', req), user.roles);
+    return this.loginStarter.afterPassword(user, 'token', () => this.loginStarter.token(user, req));
   }
 
   /**

@@ -74,6 +74,8 @@ export interface AppConfig {
     /** Mail requests one IP may make per hour; 0 = no limit. */
     maxPerIp: number;
   };
+  /** How recently a login must have proved the password (or a second factor) on `@Fresh()` routes. */
+  auth: { freshMaxAgeMs: number };
 }
 
 /** Hop counts beyond this trust addresses a client can write itself, as `true` would. */
@@ -248,5 +250,6 @@ export function loadConfig(env: Env): AppConfig {
       maxPerEmail: int(env, 'RECOVERY_MAX_PER_EMAIL', 5, 1, 1000),
       maxPerIp: int(env, 'RECOVERY_MAX_PER_IP', 30, 0, 1_000_000),
     },
+    auth: { freshMaxAgeMs: duration(env, 'AUTH_FRESH_MAX_AGE', '5m', 1000) },
   };
 }

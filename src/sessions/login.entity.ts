@@ -45,6 +45,14 @@ export class Login {
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip: string | null;
 
+  /** When this login last proved the password (or a second factor): `@Fresh()` and `auth_time`. */
+  @Column({ name: 'authenticated_at', type: 'timestamptz', default: () => 'now()' })
+  authenticatedAt: Date;
+
+  /** The last proof included a second factor (`amr` ["pwd","otp"]). */
+  @Column({ type: 'boolean', default: false })
+  mfa: boolean;
+
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
 }

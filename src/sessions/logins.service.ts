@@ -14,6 +14,8 @@ export interface NewLogin {
   absoluteTtlMs: number;
   userAgent?: string | undefined;
   ip?: string | undefined;
+  /** The login proved a second factor too. */
+  mfa?: boolean;
 }
 
 /** What is announced when logins end, so every other part (and instance) can act on it. */
@@ -75,6 +77,8 @@ export class LoginsService {
           userId: login.userId,
           kind: login.kind,
           lastUsedAt: new Date(now),
+          authenticatedAt: new Date(now),
+          mfa: login.mfa ?? false,
           expiresAt: new Date(Math.min(now + login.idleTtlMs, absolute)),
           absoluteExpiresAt: new Date(absolute),
           userAgent: login.userAgent?.slice(0, 512) ?? null,
@@ -107,6 +111,25 @@ export class LoginsService {
     const login = await (manager?.getRepository(Login) ?? this.logins).findOneBy({ id, revokedAt: IsNull() });
     const now = Date.now();
     return login && login.expiresAt.getTime() > now && login.absoluteExpiresAt.getTime() > now ? login : null;
+  }
+
+  /**
+   * Step-up: the login proved the password (and `mfa`, a second factor) now. Null when it is no
+   * longer active; otherwise the login as updated.
+   */
+  async markProven(id: string, mfa: boolean): Promise<Login | null> {
+    const result = await this.logins
+      .createQueryBuilder()
+      .update()
+      .set({ authenticatedAt: () => 'now()', mfa })
+      .where('id = :id AND revoked_at IS NULL', { id })
+      .execute();
+    return (result.affected ?? 0) > 0 ? this.findActive(id) : null;
+  }
+
+  /** When an active login last proved the password, for `@Fresh()` routes; null when it is not active. */
+  async provenAt(id: string): Promise<Date | null> {
+    return (await this.findActive(id))?.authenticatedAt ?? null;
   }
 
   /** Whose login this is, revoked or not (null once purged). */

@@ -26,6 +26,8 @@ export function sessionCookieOptions(config: Pick<AppConfig, 'session'>) {
 
 /** The route that starts sessions; every other request needs one only if it brings a cookie. */
 export const SESSION_LOGIN_PATH = '/api/auth/session/login';
+/** Where a session login waiting for its second factor completes (a token login may too). */
+export const MFA_VERIFY_PATH = '/api/auth/mfa/verify';
 
 /**
  * express-session, then Passport (for `req.logIn`), on the requests that can use them: those
@@ -54,7 +56,7 @@ export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app
   const hasSessionCookie = new RegExp(`(?:^|;\\s*)${sessionCookieName(config)}=`);
   return (req, res, next) => {
     const cookie = req.headers.cookie;
-    if (!(cookie && hasSessionCookie.test(cookie)) && !isSessionLogin(req.path)) return next();
+    if (!(cookie && hasSessionCookie.test(cookie)) && !startsSession(req.path)) return next();
     if (cookie && readOnly?.(req, res, cookie)) return next();
     sessions(req, res, (error?: unknown) => (error ? next(error) : initialize(req, res, next)));
   };
@@ -63,6 +65,12 @@ export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app
 /** As Express routes it: any letter case, with or without trailing slashes. */
 export function isSessionLogin(path: string): boolean {
   return withoutTrailingSlashes(path.toLowerCase()) === SESSION_LOGIN_PATH;
+}
+
+/** The routes that may create a session: session login, and the second-factor step that completes one. */
+export function startsSession(path: string): boolean {
+  const route = withoutTrailingSlashes(path.toLowerCase());
+  return route === SESSION_LOGIN_PATH || route === MFA_VERIFY_PATH;
 }
 
 /**

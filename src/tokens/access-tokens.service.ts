@@ -19,6 +19,20 @@ export interface AccessClaims {
   iat: number;
   exp: number;
   roles: Role[];
+  /** When the login last proved the password (RFC 9470 `auth_time`, seconds); absent in older tokens. */
+  auth_time?: number;
+  /** How (RFC 8176): `["pwd"]`, or `["pwd","otp"]` after a second factor. */
+  amr?: string[];
+}
+
+/** The login an access token speaks for, with its last proof. */
+export interface AccessSubject {
+  userId: string;
+  loginId: string;
+  roles: Role[];
+  /** The login's last proof; now when not given. */
+  authenticatedAt?: Date;
+  mfa?: boolean;
 }
 
 /** What a verifier of our access tokens pins; the passport-jwt strategy in auth/ applies it. */
@@ -64,8 +78,14 @@ export class AccessTokensService {
     return this.ttl;
   }
 
-  async sign(subject: { userId: string; loginId: string; roles: Role[] }): Promise<{ token: string; expiresIn: number }> {
-    const token = await this.signer.signAsync({ sid: subject.loginId, roles: subject.roles }, { subject: subject.userId, jwtid: randomUUID() });
+  async sign(subject: AccessSubject): Promise<{ token: string; expiresIn: number }> {
+    const claims = {
+      sid: subject.loginId,
+      roles: subject.roles,
+      auth_time: Math.floor((subject.authenticatedAt?.getTime() ?? Date.now()) / 1000),
+      amr: subject.mfa ? ['pwd', 'otp'] : ['pwd'],
+    };
+    const token = await this.signer.signAsync(claims, { subject: subject.userId, jwtid: randomUUID() });
     return { token, expiresIn: this.ttl };
   }
 
@@ -91,11 +111,15 @@ export class AccessTokensService {
    */
   claimsOf(payload: unknown): AccessClaims | undefined {
     if (typeof payload !== 'object' || payload === null) return undefined;
-    const { sub, sid, jti, iat, exp, roles } = payload as Record<string, unknown>;
+    const { sub, sid, jti, iat, exp, roles, auth_time, amr } = payload as Record<string, unknown>;
     const strings = [sub, sid, jti].every((value) => typeof value === 'string' && value !== '');
     const times = [iat, exp].every((value) => typeof value === 'number' && Number.isFinite(value));
     if (!strings || !times || !Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
-    return { sub, sid, jti, iat, exp, roles } as AccessClaims;
+    const claims = { sub, sid, jti, iat, exp, roles } as AccessClaims;
+    // Optional: tokens signed before step-up existed have neither; they are simply never fresh.
+    if (typeof auth_time === 'number' && Number.isFinite(auth_time)) claims.auth_time = auth_time;
+    if (Array.isArray(amr) && amr.every((method) => typeof method === 'string')) claims.amr = amr as string[];
+    return claims;
   }
 }
 

@@ -76,6 +76,16 @@ export class RefreshTokensService {
     return { outcome: known.raced ? 'raced' : 'reused', loginId: known.loginId };
   }
 
+  /** Retires every live token of a login, as if each had been used now (a later use is reuse). */
+  async retireAll(loginId: string): Promise<void> {
+    await this.tokens
+      .createQueryBuilder()
+      .update(RefreshToken)
+      .set({ usedAt: () => 'now()' })
+      .where('login_id = :loginId AND used_at IS NULL', { loginId })
+      .execute();
+  }
+
   /** The login a still-valid token belongs to, without spending it (logout). */
   async findLive(token: string): Promise<string | null> {
     if (!TOKEN_FORMAT.test(token)) return null;

@@ -32,7 +32,16 @@ export class TokensService {
 
   async issue(login: Login, roles: Role[]): Promise<TokenPairResponse> {
     const refreshToken = await this.refreshTokens.issue(login.id, login.absoluteExpiresAt);
-    return this.pair(login.userId, login.id, roles, refreshToken, login.absoluteExpiresAt);
+    return this.pair(login, roles, refreshToken, login.absoluteExpiresAt);
+  }
+
+  /**
+   * A new pair for a login that just proved the password again (step-up): its live refresh
+   * tokens are retired as a refresh retires one, so presenting one later is reuse.
+   */
+  async reissue(login: Login, roles: Role[]): Promise<TokenPairResponse> {
+    await this.refreshTokens.retireAll(login.id);
+    return this.issue(login, roles);
   }
 
   async refresh(token: string, client: RefreshClient): Promise<TokenPairResponse> {
@@ -50,7 +59,7 @@ export class TokensService {
         if (!result.alongside) throw new UnauthorizedException(INVALID_REFRESH);
         const { login, roles } = result.alongside;
         this.audit.record({ type: 'token.refreshed', userId: login.userId, loginId: login.id, mode: 'token', ...client });
-        return this.pair(login.userId, login.id, roles, result.next, result.expiresAt);
+        return this.pair(login, roles, result.next, result.expiresAt);
       }
       case 'reused': {
         // RFC 6819 §5.2.2.3 / OAuth 2.0 Security BCP: a retired token again means it was stolen;
@@ -73,8 +82,15 @@ export class TokensService {
     if (!loginId || !(await this.logins.revokeById(loginId, 'logout'))) throw new UnauthorizedException(INVALID_REFRESH);
   }
 
-  private async pair(userId: string, loginId: string, roles: Role[], refreshToken: string, refreshExpiresAt: Date): Promise<TokenPairResponse> {
-    const { token, expiresIn } = await this.access.sign({ userId, loginId, roles });
+  private async pair(login: Login, roles: Role[], refreshToken: string, refreshExpiresAt: Date): Promise<TokenPairResponse> {
+    // auth_time and amr come from the login record: a refresh keeps the last proof's time.
+    const { token, expiresIn } = await this.access.sign({
+      userId: login.userId,
+      loginId: login.id,
+      roles,
+      authenticatedAt: login.authenticatedAt,
+      mfa: login.mfa,
+    });
     return {
       accessToken: token,
       refreshToken,

@@ -36,6 +36,10 @@ export class User {
   @Column({ type: 'text', array: true, default: () => `'{user}'` })
   roles: Role[];
 
+  /** A confirmed TOTP second factor: password login then asks for a code. */
+  @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
+  mfaEnabled: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

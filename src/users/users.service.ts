@@ -130,6 +130,11 @@ export class UsersService {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Turns the second-factor flag on or off, inside the caller's transaction (the mfa module's). */
+  async setMfaEnabled(manager: EntityManager, id: string, enabled: boolean): Promise<void> {
+    await manager.update(User, { id }, { mfaEnabled: enabled });
+  }
+
   /** Users, newest first. */
   list(skip: number, take: number): Promise<[User[], number]> {
     return this.users.findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, skip, take });

@@ -9,6 +9,7 @@ import { CreateLoginTombstones1796112060000 } from './1796112060000-create-login
 import { CreateAbuseCounters1796198400000 } from './1796198400000-create-abuse-counters.js';
 import { AddUsersEmailVerified1796198437915 } from './1796198437915-add-users-email-verified.js';
 import { CreateRecoveryTokens1796198437916 } from './1796198437916-create-recovery-tokens.js';
+import { AddMfaAndStepUp1796198532983 } from './1796198532983-add-mfa-and-step-up.js';
 
 /** Every migration, in order. Explicit rather than a glob: ESM and bundlers resolve it the same. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   CreateAbuseCounters1796198400000,
   AddUsersEmailVerified1796198437915,
   CreateRecoveryTokens1796198437916,
+  AddMfaAndStepUp1796198532983,
 ];

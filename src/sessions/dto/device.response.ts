@@ -22,6 +22,8 @@ export class DeviceResponse {
   device: string | null;
   /** @example "203.0.113.7" */
   ip: string | null;
+  /** The login's last proof included a second factor (TOTP or a recovery code). @example false */
+  mfa: boolean;
   /** True for the login making this request. @example true */
   current: boolean;
 
@@ -35,6 +37,7 @@ export class DeviceResponse {
     response.userAgent = login.userAgent;
     response.device = deviceName(login.userAgent);
     response.ip = login.ip;
+    response.mfa = login.mfa;
     response.current = login.id === currentLoginId;
     return response;
   }

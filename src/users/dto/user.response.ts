@@ -12,6 +12,8 @@ export class UserResponse {
   roles: Role[];
   /** Whether the owner has followed a link mailed to this address. @example false */
   emailVerified: boolean;
+  /** A TOTP second factor is on: password login asks for a code. @example false */
+  mfaEnabled: boolean;
   /** @example "2026-11-01T08:00:00.000Z" */
   createdAt: Date;
   /** @example "2026-11-30T09:15:00.000Z" */
@@ -24,6 +26,7 @@ export class UserResponse {
     response.name = user.name;
     response.roles = [...user.roles];
     response.emailVerified = user.emailVerified;
+    response.mfaEnabled = user.mfaEnabled;
     response.createdAt = user.createdAt;
     response.updatedAt = user.updatedAt;
     return response;
