@@ -32,7 +32,7 @@ export interface AuthAnswers {
 }
 
 /** Read as the guards read it: `@Public()` skips authentication and roles altogether. */
-export function authAnswers(route: Pick<RouteDeclaration, 'method' | 'path' | 'protection' | 'roles'>): AuthAnswers {
+export function authAnswers(route: Pick<RouteDeclaration, 'method' | 'path' | 'protection' | 'roles' | 'fresh'>): AuthAnswers {
   const rateLimited = route.path.toLowerCase().startsWith(AUTH_PATH_PREFIX)
     ? 'more than THROTTLE_AUTH_LIMIT requests a minute from this address to /api/auth/*; see Retry-After'
     : undefined;
@@ -46,10 +46,16 @@ export function authAnswers(route: Pick<RouteDeclaration, 'method' | 'path' | 'p
     roles && `without ${roles}`,
     modes.includes(AuthMode.Session) && !CSRF_SAFE.has(route.method.toLowerCase()) && "without the session's X-CSRF-Token header on a cookie request",
   ].filter(Boolean);
+  const fresh =
+    route.fresh === undefined
+      ? undefined
+      : `a login that proved the password within ${route.fresh === 'default' ? 'AUTH_FRESH_MAX_AGE (default 5m)' : `${route.fresh} seconds`}`;
   return {
-    label: `Auth: ${modes.join(' or ')}${roles ? `; requires ${roles}` : ''}.`,
+    label: `Auth: ${modes.join(' or ')}${roles ? `; requires ${roles}` : ''}${fresh ? `; fresh: requires ${fresh}` : ''}.`,
     modes,
-    401: `no valid ${modes.map((mode) => CREDENTIAL[mode]).join(' or ')}`,
+    401: `no valid ${modes.map((mode) => CREDENTIAL[mode]).join(' or ')}${
+      fresh ? ', or `insufficient_user_authentication` (with `maxAge`) for a login proved too long ago: POST /api/auth/reauthenticate, then retry' : ''
+    }`,
     403: forbidden.length ? forbidden.join(' or ') : undefined,
     429: rateLimited,
   };

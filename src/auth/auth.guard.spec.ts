@@ -13,6 +13,7 @@ import type { AppConfigService } from '../config/config.module.js';
 import { AuthGuard } from './auth.guard.js';
 import { Freshness } from './freshness.js';
 import { Auth, Public, Roles } from '../auth-decorators/auth.decorator.js';
+import { Fresh } from '../auth-decorators/fresh.decorator.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { SessionStrategy } from './session.strategy.js';
 
@@ -21,6 +22,9 @@ class Routes {
   @Auth(AuthMode.Jwt) jwtOnly() {}
   @Auth(AuthMode.Session) sessionOnly() {}
   @Auth(AuthMode.Jwt) @Roles('admin') adminJwt() {}
+  @Auth(AuthMode.Jwt) @Fresh() freshJwt() {}
+  @Auth(AuthMode.Jwt) @Fresh('10m') freshTenMinutes() {}
+  @Auth(AuthMode.Jwt) @Roles('admin') @Fresh() freshAdmin() {}
   undeclared() {}
 }
 
@@ -38,14 +42,25 @@ async function setup() {
 
 function context(handler: keyof Routes, headers: Record<string, string> = {}, session?: object) {
   const request = { method: 'GET', headers, session, get: (name: string) => headers[name.toLowerCase()] } as Record<string, unknown>;
-  const response = { setHeader: () => undefined };
+  const headersSent: Record<string, string> = {};
+  const response = { setHeader: (name: string, value: string) => void (headersSent[name.toLowerCase()] = value) };
   const ctx = {
     getType: () => 'http',
     getHandler: () => Routes.prototype[handler],
     getClass: () => Routes,
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
   } as unknown as ExecutionContext;
-  return { ctx, request };
+  return { ctx, request, headersSent };
+}
+
+/** The 401 a too-old login gets, or whatever else was thrown. */
+async function refusal(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+    return 'let through';
+  } catch (error) {
+    return error instanceof UnauthorizedException ? error.getResponse() : error;
+  }
 }
 
 describe('AuthGuard', () => {
@@ -54,7 +69,7 @@ describe('AuthGuard', () => {
     const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
     const { ctx, request } = context('jwtOnly', { authorization: `Bearer ${token}` });
     await expect(guard.canActivate(ctx)).resolves.toBe(true);
-    expect(request.auth).toEqual({ id: 'u1', roles: ['user'], loginId: 'l1', via: 'jwt' });
+    expect(request.auth).toEqual({ id: 'u1', roles: ['user'], loginId: 'l1', via: 'jwt', authTime: expect.any(Number) });
   });
 
   it('rejects a token of a revoked login', async () => {
@@ -93,5 +108,35 @@ describe('AuthGuard', () => {
     const { guard } = await setup();
     const session = { passport: { user: { userId: 'u1', loginId: 'l1' } } };
     await expect(guard.canActivate(context('jwtOnly', {}, session).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+  });
+
+  describe('@Fresh (step-up, RFC 9470), from the token alone', () => {
+    const signedAgo = async (tokens: Awaited<ReturnType<typeof setup>>['tokens'], seconds: number, roles: Array<'user' | 'admin'> = ['user']) =>
+      (await tokens.sign({ userId: 'u1', loginId: 'l1', roles, authenticatedAt: new Date(Date.now() - seconds * 1000) })).token;
+
+    it('lets a login proved within AUTH_FRESH_MAX_AGE through, without the database', async () => {
+      const { guard, tokens } = await setup();
+      const { ctx } = context('freshJwt', { authorization: `Bearer ${await signedAgo(tokens, 290)}` });
+      await expect(guard.canActivate(ctx)).resolves.toBe(true);
+    });
+
+    it('answers 401 insufficient_user_authentication with max_age past it, body and WWW-Authenticate', async () => {
+      const { guard, tokens } = await setup();
+      const { ctx, headersSent } = context('freshJwt', { authorization: `Bearer ${await signedAgo(tokens, 302)}` });
+      expect(await refusal(guard.canActivate(ctx))).toEqual({ statusCode: 401, message: expect.any(String), error: 'insufficient_user_authentication', maxAge: 300 });
+      expect(headersSent['www-authenticate']).toBe('Bearer error="insufficient_user_authentication", max_age=300');
+    });
+
+    it("a route's own age overrides the default", async () => {
+      const { guard, tokens } = await setup();
+      await expect(guard.canActivate(context('freshTenMinutes', { authorization: `Bearer ${await signedAgo(tokens, 400)}` }).ctx)).resolves.toBe(true);
+      expect(await refusal(guard.canActivate(context('freshTenMinutes', { authorization: `Bearer ${await signedAgo(tokens, 602)}` }).ctx))).toMatchObject({ maxAge: 600 });
+    });
+
+    it('roles come first: a non-admin gets 403 on a fresh admin route, however old the login', async () => {
+      const { guard, tokens } = await setup();
+      const { ctx } = context('freshAdmin', { authorization: `Bearer ${await signedAgo(tokens, 3_600)}` });
+      await expect(guard.canActivate(ctx)).rejects.toBeInstanceOf(ForbiddenException);
+    });
   });
 });

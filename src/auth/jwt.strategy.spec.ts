@@ -52,7 +52,7 @@ describe('JwtStrategy', () => {
   it('verifies our own tokens and returns the principal', async () => {
     const jwt = jwtTestConfig(60_000);
     const { token } = await (await accessTokensService(jwt)).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
-    await expect(verify((await strategy(jwt)).strategy, token)).resolves.toEqual({ id: 'u1', roles: ['user'], loginId: 'l1', via: 'jwt' });
+    await expect(verify((await strategy(jwt)).strategy, token)).resolves.toEqual({ id: 'u1', roles: ['user'], loginId: 'l1', via: 'jwt', authTime: expect.any(Number) });
   });
 
   it('accepts a token 3 s past exp and rejects one 6 s past (JWT_CLOCK_TOLERANCE, default 5s)', async () => {

@@ -5,6 +5,7 @@ import { ModulesContainer } from '@nestjs/core';
 import type { Role } from '../users/user.entity.js';
 import type { AuthMode } from '../auth-decorators/auth-mode.js';
 import { AUTH_METADATA, PUBLIC_METADATA, ROLES_METADATA } from '../auth-decorators/auth.decorator.js';
+import { FRESH_METADATA, type FreshDeclaration } from '../auth-decorators/fresh.decorator.js';
 
 export interface RouteDeclaration {
   method: string;
@@ -12,6 +13,8 @@ export interface RouteDeclaration {
   /** `public`, or the accepted mechanisms; `undecided` when nobody declared either. */
   protection: 'public' | 'undecided' | AuthMode[];
   roles: Role[];
+  /** `@Fresh()`: `default` (AUTH_FRESH_MAX_AGE) or the route's own maximum age in seconds; absent when not fresh. */
+  fresh?: 'default' | number;
 }
 
 function joinPath(...parts: Array<string | string[] | undefined>): string {
@@ -43,11 +46,13 @@ export function routeInventory(app: INestApplication, globalPrefix: string, unpr
         const isPublic = declared<boolean>(PUBLIC_METADATA, handler, controller);
         const modes = declared<AuthMode[]>(AUTH_METADATA, handler, controller);
         const path = joinPath(base, Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined);
+        const fresh = declared<FreshDeclaration>(FRESH_METADATA, handler, controller);
         routes.push({
           method: RequestMethod[method],
           path: unprefixed.includes(path.slice(1)) ? path : joinPath(globalPrefix, path),
           protection: isPublic ? 'public' : (modes ?? 'undecided'),
           roles: declared<Role[]>(ROLES_METADATA, handler, controller) ?? [],
+          ...(fresh && !isPublic ? { fresh: fresh.maxAgeMs === undefined ? ('default' as const) : Math.floor(fresh.maxAgeMs / 1000) } : {}),
         });
       }
     }
@@ -61,7 +66,8 @@ export function formatInventory(routes: RouteDeclaration[]): string {
     .map((r) => {
       const protection = Array.isArray(r.protection) ? r.protection.join('|') : r.protection;
       const roles = r.roles.length ? `  roles: ${r.roles.join(',')}` : '';
-      return `${r.method.padEnd(7)} ${r.path.padEnd(36)} ${protection}${roles}`;
+      const fresh = r.fresh === undefined ? '' : `  fresh${r.fresh === 'default' ? '' : `: ${r.fresh}s`}`;
+      return `${r.method.padEnd(7)} ${r.path.padEnd(36)} ${protection}${roles}${fresh}`;
     })
     .join('\n');
 }

@@ -14,7 +14,7 @@ describe('AccessTokensService', () => {
     const { token, expiresIn } = await (await accessTokensService(jwt)).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt' });
     const { payload } = await jwtVerify(token, keys.verificationKeys[0]!.key, { issuer: 'iss', audience: 'aud', typ: 'at+jwt', algorithms: ['ES256'] });
-    expect(payload).toEqual({ sub: 'u1', sid: 'l1', roles: ['user'], jti: expect.stringMatching(/^[0-9a-f-]{36}$/), iat: expect.any(Number), exp: payload.iat! + 60, iss: 'iss', aud: 'aud' });
+    expect(payload).toEqual({ sub: 'u1', sid: 'l1', roles: ['user'], jti: expect.stringMatching(/^[0-9a-f-]{36}$/), iat: expect.any(Number), exp: payload.iat! + 60, iss: 'iss', aud: 'aud', auth_time: payload.iat, amr: ['pwd'] });
     expect(expiresIn).toBe(60);
   });
 
