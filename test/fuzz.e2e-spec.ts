@@ -57,7 +57,7 @@ const HOSTILE_STRINGS = [
   '\ud800',
   'ada\udfff@example.com',
 ];
-const FIELDS = ['email', 'password', 'name', 'title', 'body', 'roles', 'refreshToken', 'currentPassword', 'newPassword', 'token', '__proto__', 'constructor', 'id', 'isAdmin', '\udc00'];
+const FIELDS = ['email', 'password', 'name', 'title', 'body', 'roles', 'refreshToken', 'currentPassword', 'newPassword', 'token', 'code', 'challengeId', '__proto__', 'constructor', 'id', 'isAdmin', '\udc00'];
 /** Nesting far past anything the API accepts, as raw JSON text (recursive code overflows its stack on it). */
 const DEEP = [...[3_000, 20_000].map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`), `${'{"a":'.repeat(3_000)}1${'}'.repeat(3_000)}`];
 
@@ -133,7 +133,9 @@ describe(`fuzz: every OpenAPI operation (seed ${SEED}, ${PER_OPERATION} requests
 
   it('covers every operation of the document', () => {
     expect(ops.length).toBeGreaterThan(25);
-    expect(ops.map((op) => `${op.method.toUpperCase()} ${op.path}`)).toEqual(expect.arrayContaining(['POST /api/notes', 'POST /api/auth/token/refresh', 'GET /.well-known/jwks.json', 'POST /api/auth/password/forgot', 'POST /api/auth/password/reset', 'POST /api/auth/email/verify', 'POST /api/auth/email/resend']));
+    expect(ops.map((op) => `${op.method.toUpperCase()} ${op.path}`)).toEqual(expect.arrayContaining(['POST /api/notes', 'POST /api/auth/token/refresh', 'GET /.well-known/jwks.json',
+      'POST /api/auth/password/forgot', 'POST /api/auth/password/reset', 'POST /api/auth/email/verify', 'POST /api/auth/email/resend',
+      'POST /api/users/me/mfa/totp', 'POST /api/users/me/mfa/totp/confirm', 'DELETE /api/users/me/mfa', 'POST /api/auth/mfa/verify', 'POST /api/auth/reauthenticate']));
   });
 
   it('no generated request gets a 5xx, a stack trace, SQL text or a malformed error', async () => {
