@@ -27,7 +27,7 @@ describe('devices: every login of mine, both kinds', () => {
     const res = await phone.get('/api/auth/sessions').expect(200);
     expect(res.body).toHaveLength(3);
     for (const device of res.body) {
-      expect(Object.keys(device).sort()).toEqual(['createdAt', 'current', 'device', 'expiresAt', 'id', 'ip', 'kind', 'lastUsedAt', 'userAgent']);
+      expect(Object.keys(device).sort()).toEqual(['createdAt', 'current', 'device', 'expiresAt', 'id', 'ip', 'kind', 'lastUsedAt', 'mfa', 'userAgent']);
     }
     expect(res.body.map((d: { kind: string }) => d.kind).sort()).toEqual(['session', 'token', 'token']);
     const current = res.body.filter((d: { current: boolean }) => d.current);

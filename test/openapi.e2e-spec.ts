@@ -71,7 +71,9 @@ function expected(route: RouteDeclaration, method: string) {
   const roles = isPublic ? [] : route.roles;
   const unsafe = !['get', 'head', 'options'].includes(method);
   return {
-    label: `Auth: ${isPublic ? 'public' : modes.join(' or ')}${roles.length ? `; requires the ${roles.join(' and ')} role` : ''}.`,
+    // A fresh route (@Fresh) goes on to say how recent the login must be.
+    label: `Auth: ${isPublic ? 'public' : modes.join(' or ')}${roles.length ? `; requires the ${roles.join(' and ')} role` : ''}${!isPublic && route.fresh ? '; fresh: ' : '.'}`,
+    fresh: !isPublic && route.fresh !== undefined,
     modes,
     codes: {
       401: !isPublic,
@@ -93,6 +95,7 @@ function check(document: Document, routes: RouteDeclaration[]): string[] {
     const want = expected(route, method);
     const description = operation.description ?? '';
     if (!description.startsWith(want.label)) problems.push(`${key}: description ${JSON.stringify(description.slice(0, 80))} does not start with ${JSON.stringify(want.label)}`);
+    if (want.fresh !== description.includes('insufficient_user_authentication')) problems.push(`${key}: step-up 401 ${want.fresh ? 'not named' : 'named'} in the description`);
     const schemes = [...new Set((operation.security ?? []).flatMap((requirement) => Object.keys(requirement)))].filter((s) => s !== 'csrf');
     if (schemes.join() !== want.modes.join()) problems.push(`${key}: security ${schemes.join() || 'none'}, declared ${want.modes.join() || 'none'}`);
     const csrf = (operation.security ?? []).some((requirement) => 'session' in requirement && 'csrf' in requirement);
@@ -136,8 +139,11 @@ describe('OpenAPI document', () => {
     expect(op('get', '/api/examples/jwt-only').description).toMatch(/^Auth: jwt\.\n\nAnswers 401 no valid bearer token\./);
     expect(op('get', '/api/examples/public').description).toBe('Auth: public.');
     expect(op('post', '/api/auth/token/login').description).toMatch(/^Auth: public\.\n\nAnswers 429 more than THROTTLE_AUTH_LIMIT requests a minute/);
+    expect(op('get', '/api/admin/users').description).toMatch(
+      /^Auth: session; requires the admin role\.\n\nAnswers 401 no valid session cookie; 403 without the admin role\./,
+    );
     expect(op('delete', '/api/admin/users/{id}').description).toMatch(
-      /^Auth: session; requires the admin role\.\n\nAnswers 401 no valid session cookie; 403 without the admin role or without the session's X-CSRF-Token header on a cookie request\./,
+      /^Auth: session; requires the admin role; fresh: requires a login that proved the password within AUTH_FRESH_MAX_AGE \(default 5m\)\.\n\nAnswers 401 no valid session cookie, or `insufficient_user_authentication` \(with `maxAge`\) for a login proved too long ago: POST \/api\/auth\/reauthenticate, then retry; 403 without the admin role or without the session's X-CSRF-Token header on a cookie request\./,
     );
   });
 

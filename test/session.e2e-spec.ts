@@ -29,7 +29,7 @@ describe('session mode', () => {
       const res = await request(t.http).post('/api/auth/session/login').send({ email: ada.email, password: ada.password });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        user: { id: ada.id, email: ada.email, name: 'Ada', roles: ['user'], createdAt: expect.any(String), updatedAt: expect.any(String) },
+        user: { id: ada.id, email: ada.email, name: 'Ada', roles: ['user'], mfaEnabled: false, createdAt: expect.any(String), updatedAt: expect.any(String) },
         csrfToken: expect.stringMatching(/^[0-9a-f]{32,}$/),
       });
       const cookie = cookieOf(res);

@@ -59,8 +59,11 @@ describe('token mode', () => {
         iss: 'https://auth.test',
         aud: 'notes-api',
         roles: ['user'],
+        auth_time: expect.any(Number),
+        amr: ['pwd'],
       });
       expect(claims.exp! - claims.iat!).toBe(900);
+      expect(Math.abs((claims.auth_time as number) - claims.iat!)).toBeLessThanOrEqual(1);
       expect(Math.abs(claims.iat! - Date.now() / 1000)).toBeLessThan(5);
     });
 

@@ -18,7 +18,7 @@ describe('/api/users/me', () => {
 
   it('GET returns the caller as a user object', async () => {
     const res = await client.get('/api/users/me').expect(200);
-    expect(res.body).toEqual({ id: ada.id, email: ada.email, name: 'Ada', roles: ['user'], emailVerified: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(res.body).toEqual({ id: ada.id, email: ada.email, name: 'Ada', roles: ['user'], emailVerified: false, mfaEnabled: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
   });
 
   it('PATCH {name} changes the name', async () => {

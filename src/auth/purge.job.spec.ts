@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CounterStore } from '../abuse/counter-store.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { AppConfigService } from '../config/config.module.js';
+import type { MfaChallengesService } from '../mfa/mfa-challenges.service.js';
 import type { LoginsService } from '../sessions/logins.service.js';
 import { jwtTestConfig } from '../tokens/tokens.fixture.js';
 import { PurgeJob } from './purge.job.js';
@@ -21,7 +22,7 @@ describe('PurgeJob', () => {
     const audit = { purgeOlderThan: async () => 0 } as unknown as AuditService;
     const counters = { purgeExpired: async () => 0 } as unknown as CounterStore;
     const now = Date.parse('2026-11-30T00:00:00Z');
-    await new PurgeJob(logins, audit, counters, config).run(now);
+    await new PurgeJob(logins, audit, counters, config, { purge: async () => 0 } as unknown as MfaChallengesService).run(now);
     expect(revokedBefore!.getTime()).toBeLessThanOrEqual(now - 60_000 - 120_000);
   });
 });

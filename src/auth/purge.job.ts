@@ -4,6 +4,7 @@ import { COUNTER_STORE } from '../abuse/counters.module.js';
 import type { CounterStore } from '../abuse/counter-store.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
+import { MfaChallengesService } from '../mfa/mfa-challenges.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { revocationHorizonMs } from '../tokens/revocation-list.service.js';
 
@@ -17,8 +18,8 @@ const MARGIN_MS = 30_000;
 
 /**
  * Removes what can matter no more: ended and revoked logins (with their session rows and
- * refresh tokens), tombstones of deleted users' logins, audit events past AUDIT_RETENTION, and
- * closed rate-limit and lockout windows.
+ * refresh tokens), tombstones of deleted users' logins, audit events past AUDIT_RETENTION,
+ * closed rate-limit and lockout windows, and expired second-factor challenges.
  * In batches; SKIP LOCKED makes it safe on several instances at once.
  */
 @Injectable()
@@ -31,6 +32,7 @@ export class PurgeJob {
     private readonly audit: AuditService,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     @Inject(ConfigService) private readonly config: AppConfigService,
+    private readonly challenges: MfaChallengesService,
   ) {}
 
   @Interval('purge', 15 * 60_000)
@@ -39,9 +41,9 @@ export class PurgeJob {
     this.running = true;
     try {
       const purged = await this.run();
-      if (purged.logins + purged.tombstones + purged.events + purged.counters > 0) {
+      if (purged.logins + purged.tombstones + purged.events + purged.counters + purged.challenges > 0) {
         this.logger.log(
-          `Purged ${purged.logins} logins, ${purged.tombstones} login tombstones, ${purged.events} audit events and ${purged.counters} counters`,
+          `Purged ${purged.logins} logins, ${purged.tombstones} login tombstones, ${purged.events} audit events, ${purged.counters} counters and ${purged.challenges} MFA challenges`,
         );
       }
     } catch (error) {
@@ -51,7 +53,7 @@ export class PurgeJob {
     }
   }
 
-  async run(now = Date.now()): Promise<{ logins: number; tombstones: number; events: number; counters: number }> {
+  async run(now = Date.now()): Promise<{ logins: number; tombstones: number; events: number; counters: number; challenges: number }> {
     const revokedBefore = new Date(now - revocationHorizonMs(this.config.get('jwt', { infer: true })) - MARGIN_MS);
     const eventsBefore = new Date(now - this.config.get('audit.retentionMs', { infer: true }));
     return {
@@ -59,6 +61,7 @@ export class PurgeJob {
       tombstones: await inBatches(() => this.logins.purgeTombstones(revokedBefore, BATCH)),
       events: await inBatches(() => this.audit.purgeOlderThan(eventsBefore, BATCH)),
       counters: await inBatches(() => this.counters.purgeExpired(BATCH)),
+      challenges: await inBatches(() => this.challenges.purge(new Date(now), BATCH)),
     };
   }
 }
