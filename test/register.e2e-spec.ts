@@ -23,6 +23,7 @@ describe('POST /api/auth/register', () => {
       name: 'Grace Hopper',
       roles: ['user'],
       emailVerified: false,
+      mfaEnabled: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
