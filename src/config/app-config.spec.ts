@@ -47,6 +47,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('AUTH_FRESH_MAX_AGE defaults to 5m and takes a duration', () => {
+    expect(loadConfig({}).auth.freshMaxAgeMs).toBe(300_000);
+    expect(loadConfig({ AUTH_FRESH_MAX_AGE: '10m' }).auth.freshMaxAgeMs).toBe(600_000);
+  });
+
   it('accepts JWT_CLOCK_TOLERANCE=0s (no leeway) and other durations', () => {
     expect(loadConfig({ JWT_CLOCK_TOLERANCE: '0s' }).jwt.clockToleranceMs).toBe(0);
     expect(loadConfig({ JWT_CLOCK_TOLERANCE: '30s' }).jwt.clockToleranceMs).toBe(30_000);
@@ -98,6 +103,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TRUST_PROXY', { TRUST_PROXY: '$(rm -rf)' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+    ['AUTH_FRESH_MAX_AGE', { AUTH_FRESH_MAX_AGE: '300' }],
+    ['AUTH_FRESH_MAX_AGE', { AUTH_FRESH_MAX_AGE: '0s' }],
     ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '5' }],
     ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '-1s' }],
     ['JWT_CLOCK_TOLERANCE', { JWT_CLOCK_TOLERANCE: '1h' }],
