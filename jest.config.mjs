@@ -21,7 +21,14 @@ const common = {
 };
 
 /** Specs that need servers the embedded pass does not have; each says why in the printed line. */
-const serverOnly = ['scale-out.e2e-spec.ts', 'recovery-scale-out.e2e-spec.ts', 'redis-cluster.e2e-spec.ts', 'outage.e2e-spec.ts', 'migrations.e2e-spec.ts', 'load-balancer.e2e-spec.ts'];
+const serverOnly = [
+  'scale-out.e2e-spec.ts',
+  'recovery-scale-out.e2e-spec.ts',
+  'redis-cluster.e2e-spec.ts',
+  'outage.e2e-spec.ts',
+  'migrations.e2e-spec.ts',
+  'load-balancer.e2e-spec.ts',
+];
 const redisOnly = ['redis-sessions.e2e-spec.ts'];
 const ignoredSpecs = [...(process.env.DATABASE_URL ? [] : serverOnly), ...(process.env.REDIS_URL ? [] : redisOnly)];
 if (ignoredSpecs.length > 0 && !process.env.JEST_WORKER_ID) {
@@ -34,7 +41,12 @@ if (ignoredSpecs.length > 0 && !process.env.JEST_WORKER_ID) {
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/bench'], testMatch: ['**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/bench'],
+      testMatch: ['**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',

@@ -43,7 +43,9 @@ class CliDataSource extends DataSource {
 }
 
 export default new CliDataSource({
-  ...withoutStatementTimeouts(dataSourceOptions(generating ? { database: { url: undefined, poolSize: 1 } } : config, embedded)),
+  ...withoutStatementTimeouts(
+    dataSourceOptions(generating ? { database: { url: undefined, poolSize: 1 } } : config, embedded),
+  ),
   // The CLI applies migrations itself; migration:generate compares the app's own entity list.
   migrationsRun: false,
   entities,

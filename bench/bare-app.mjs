@@ -11,7 +11,11 @@ class PublicController {
     return { via: null };
   }
 }
-Get('public')(PublicController.prototype, 'public', Object.getOwnPropertyDescriptor(PublicController.prototype, 'public'));
+Get('public')(
+  PublicController.prototype,
+  'public',
+  Object.getOwnPropertyDescriptor(PublicController.prototype, 'public'),
+);
 Controller('examples')(PublicController);
 
 class BareModule {}

@@ -12,8 +12,24 @@ import pg from 'pg';
 import { hashPassword } from '../src/users/passwords.js';
 import { isPublicAnswer, meAnswer, notesAnswer, sessionLoginAnswer, tokenPairFor, whoAnswer } from './lib/checks.js';
 import { runLoad, type LoadSpec } from './lib/load.js';
-import { renderMarkdown, replaceBetweenMarkers, routeTable, bytesTable, summaryLine, targetTable } from './lib/render.js';
-import { STORE_LABELS, type BenchResult, type ByteFigures, type RoundResult, type RouteResult, type SoakResult, type StoreId, type StoreResult } from './lib/result.js';
+import {
+  renderMarkdown,
+  replaceBetweenMarkers,
+  routeTable,
+  bytesTable,
+  summaryLine,
+  targetTable,
+} from './lib/render.js';
+import {
+  STORE_LABELS,
+  type BenchResult,
+  type ByteFigures,
+  type RoundResult,
+  type RouteResult,
+  type SoakResult,
+  type StoreId,
+  type StoreResult,
+} from './lib/result.js';
 import { residentMiB, startServer, type Server } from './lib/servers.js';
 import { growth, median, pairedRatio, spread } from './lib/stats.js';
 import { evaluateTargets, failedResponses } from './lib/targets.js';
@@ -68,7 +84,8 @@ function positive(flag: string, value: string): number {
 function parseStores(value: string): StoreId[] {
   if (value === 'all') return allStores;
   const list = value.split(',').map((s) => s.trim());
-  for (const s of list) if (!allStores.includes(s as StoreId)) fail(`--stores takes all or a list of ${allStores.join(', ')} (got ${s})`);
+  for (const s of list)
+    if (!allStores.includes(s as StoreId)) fail(`--stores takes all or a list of ${allStores.join(', ')} (got ${s})`);
   return list as StoreId[];
 }
 
@@ -136,7 +153,11 @@ async function claimRedis(): Promise<string> {
     for (let n = 1; n <= 15 && !url; n++) {
       const probe = new Redis(`${base}/${n}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
       await probe.connect();
-      if ((await probe.dbsize()) === 0 && (await probe.set('bench:claim', String(process.pid), 'NX')) === 'OK' && (await probe.dbsize()) === 1) {
+      if (
+        (await probe.dbsize()) === 0 &&
+        (await probe.set('bench:claim', String(process.pid), 'NX')) === 'OK' &&
+        (await probe.dbsize()) === 1
+      ) {
         url = `${base}/${n}`;
       }
       probe.disconnect();
@@ -174,7 +195,12 @@ interface Family {
   refreshToken: string;
 }
 
-async function call(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+async function call(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const res = await fetch(base + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -202,7 +228,10 @@ function sessionCookie(res: Response): string {
 }
 
 async function tokenLogin(base: string, email: string): Promise<{ accessToken: string; refreshToken: string }> {
-  return (await (await call(base, '/api/auth/token/login', { email, password: PASSWORD })).json()) as { accessToken: string; refreshToken: string };
+  return (await (await call(base, '/api/auth/token/login', { email, password: PASSWORD })).json()) as {
+    accessToken: string;
+    refreshToken: string;
+  };
 }
 
 /** Readers (who send the measured reads, each with notes of their own) and users to log in. */
@@ -232,12 +261,19 @@ function rotation<T>(items: T[]): () => T {
   return () => items[next++ % items.length]!;
 }
 
-
 /**
  * The measured routes of one store. Every check compares the answer with the user the request
  * was sent for (context.user), so an answer for someone else counts as a failure.
  */
-function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], logins: LoginUser[], minter: TokenMinter, families: Family[]) {
+function routeSpecs(
+  app: Server,
+  logs: Server,
+  bare: Server,
+  readers: Reader[],
+  logins: LoginUser[],
+  minter: TokenMinter,
+  families: Family[],
+) {
   const reader = (setHeaders: (user: Reader) => Record<string, string>) => {
     const next = rotation(readers);
     return (request: AutocannonRequest, context: Record<string, unknown>) => {
@@ -265,22 +301,56 @@ function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], 
     { id: 'bare', title: 'bare NestJS / Express, one public route', spec: publicRoute(bare.base) },
     { id: 'public', title: '`examples/public`', spec: publicRoute(app.base) },
     { id: 'public-logs', title: '`examples/public`, access log on (LOG_LEVEL=info)', spec: publicRoute(logs.base) },
-    { id: 'jwt-one', title: '`examples/jwt-only`, token reused', spec: { base: app.base, path: '/api/examples/jwt-only', setup: reader(bearer), check: who('jwt') } },
+    {
+      id: 'jwt-one',
+      title: '`examples/jwt-only`, token reused',
+      spec: { base: app.base, path: '/api/examples/jwt-only', setup: reader(bearer), check: who('jwt') },
+    },
     {
       id: 'jwt-new',
       title: '`examples/jwt-only`, new token per request',
-      spec: { base: app.base, path: '/api/examples/jwt-only', setup: reader((user) => ({ authorization: `Bearer ${minter.mintLike(user.token)}` })), check: who('jwt') },
+      spec: {
+        base: app.base,
+        path: '/api/examples/jwt-only',
+        setup: reader((user) => ({ authorization: `Bearer ${minter.mintLike(user.token)}` })),
+        check: who('jwt'),
+      },
     },
-    { id: 'session', title: '`examples/session-only`', spec: { base: app.base, path: '/api/examples/session-only', setup: reader(cookie), check: who('session') } },
+    {
+      id: 'session',
+      title: '`examples/session-only`',
+      spec: { base: app.base, path: '/api/examples/session-only', setup: reader(cookie), check: who('session') },
+    },
     {
       id: 'either',
       title: '`examples/either`, cookie and bearer sent',
-      spec: { base: app.base, path: '/api/examples/either', setup: reader((user) => ({ ...bearer(user), ...cookie(user) })), check: who('jwt') },
+      spec: {
+        base: app.base,
+        path: '/api/examples/either',
+        setup: reader((user) => ({ ...bearer(user), ...cookie(user) })),
+        check: who('jwt'),
+      },
     },
-    { id: 'me-bearer', title: '`users/me` by bearer', spec: { base: app.base, path: '/api/users/me', setup: reader(bearer), check: me } },
-    { id: 'me-cookie', title: '`users/me` by cookie', spec: { base: app.base, path: '/api/users/me', setup: reader(cookie), check: me } },
-    { id: 'notes-bearer', title: '`notes` list by bearer', spec: { base: app.base, path: '/api/notes', setup: reader(bearer), check: notes } },
-    { id: 'notes-cookie', title: '`notes` list by cookie', spec: { base: app.base, path: '/api/notes', setup: reader(cookie), check: notes } },
+    {
+      id: 'me-bearer',
+      title: '`users/me` by bearer',
+      spec: { base: app.base, path: '/api/users/me', setup: reader(bearer), check: me },
+    },
+    {
+      id: 'me-cookie',
+      title: '`users/me` by cookie',
+      spec: { base: app.base, path: '/api/users/me', setup: reader(cookie), check: me },
+    },
+    {
+      id: 'notes-bearer',
+      title: '`notes` list by bearer',
+      spec: { base: app.base, path: '/api/notes', setup: reader(bearer), check: notes },
+    },
+    {
+      id: 'notes-cookie',
+      title: '`notes` list by cookie',
+      spec: { base: app.base, path: '/api/notes', setup: reader(cookie), check: notes },
+    },
     {
       id: 'token-login',
       title: 'token login',
@@ -303,9 +373,21 @@ function routeSpecs(app: Server, logs: Server, bare: Server, readers: Reader[], 
       id: 'session-login',
       title: 'session login',
       connections: LOGIN_CONNECTIONS,
-      spec: { base: app.base, method: 'POST', path: '/api/auth/session/login', body: '{}', setup: loginAs(), check: sessionLoginAnswer },
+      spec: {
+        base: app.base,
+        method: 'POST',
+        path: '/api/auth/session/login',
+        body: '{}',
+        setup: loginAs(),
+        check: sessionLoginAnswer,
+      },
     },
-    { id: 'argon2', title: 'raw argon2id verify, in-process (same parameters)', connections: LOGIN_CONNECTIONS, argon2: true },
+    {
+      id: 'argon2',
+      title: 'raw argon2id verify, in-process (same parameters)',
+      connections: LOGIN_CONNECTIONS,
+      argon2: true,
+    },
     {
       id: 'refresh',
       title: 'refresh, chained per token family',
@@ -350,7 +432,15 @@ async function argon2Rate(hash: string, concurrency: number, seconds: number): P
       }
     }),
   );
-  return { rps: count / ((Date.now() - started) / 1000), p50: 0, p99: 0, requests: count, non2xx: 0, errors: 0, mismatches: 0 };
+  return {
+    rps: count / ((Date.now() - started) / 1000),
+    p50: 0,
+    p99: 0,
+    requests: count,
+    non2xx: 0,
+    errors: 0,
+    mismatches: 0,
+  };
 }
 
 function appEnv(dataDir: string, extra: Record<string, string>, logLevel = 'warn'): Record<string, string> {
@@ -363,19 +453,30 @@ function appEnv(dataDir: string, extra: Record<string, string>, logLevel = 'warn
   };
 }
 
-async function serverBytes(store: StoreId, dataDir: string, databaseUrl: string | undefined, redisUrl: string | undefined): Promise<Partial<ByteFigures>> {
+async function serverBytes(
+  store: StoreId,
+  dataDir: string,
+  databaseUrl: string | undefined,
+  redisUrl: string | undefined,
+): Promise<Partial<ByteFigures>> {
   const sql = {
     session: 'SELECT avg(pg_column_size(s.*))::float AS n FROM http_sessions s',
     refresh: 'SELECT avg(pg_column_size(r.*))::float AS n FROM refresh_tokens r',
     loginSession: "SELECT avg(pg_column_size(l.*))::float AS n FROM logins l WHERE l.kind = 'session'",
     loginToken: "SELECT avg(pg_column_size(l.*))::float AS n FROM logins l WHERE l.kind = 'token'",
   };
-  const figures: Record<keyof typeof sql, number | undefined> = { session: undefined, refresh: undefined, loginSession: undefined, loginToken: undefined };
+  const figures: Record<keyof typeof sql, number | undefined> = {
+    session: undefined,
+    refresh: undefined,
+    loginSession: undefined,
+    loginToken: undefined,
+  };
   if (databaseUrl) {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      for (const key of Object.keys(sql) as Array<keyof typeof sql>) figures[key] = (await client.query<{ n: number | null }>(sql[key])).rows[0]?.n ?? undefined;
+      for (const key of Object.keys(sql) as Array<keyof typeof sql>)
+        figures[key] = (await client.query<{ n: number | null }>(sql[key])).rows[0]?.n ?? undefined;
     } finally {
       await client.end();
     }
@@ -384,7 +485,8 @@ async function serverBytes(store: StoreId, dataDir: string, databaseUrl: string 
     const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create(join(dataDir, 'pgdata'));
     try {
-      for (const key of Object.keys(sql) as Array<keyof typeof sql>) figures[key] = (await db.query<{ n: number | null }>(sql[key])).rows[0]?.n ?? undefined;
+      for (const key of Object.keys(sql) as Array<keyof typeof sql>)
+        figures[key] = (await db.query<{ n: number | null }>(sql[key])).rows[0]?.n ?? undefined;
     } finally {
       await db.close();
     }
@@ -396,13 +498,15 @@ async function serverBytes(store: StoreId, dataDir: string, databaseUrl: string 
     try {
       const [, keys] = await redis.scan('0', 'MATCH', 'nda:sess:*', 'COUNT', 1000);
       const [, index] = await redis.scan('0', 'MATCH', 'nda:sess-of:*', 'COUNT', 1000);
-      const usage = async (list: string[]) => median(await Promise.all(list.slice(0, 50).map(async (k) => Number(await redis.memory('USAGE', k)))));
+      const usage = async (list: string[]) =>
+        median(await Promise.all(list.slice(0, 50).map(async (k) => Number(await redis.memory('USAGE', k)))));
       sessionRecord = keys.length > 0 ? (await usage(keys)) + (index.length > 0 ? await usage(index) : 0) : undefined;
     } finally {
       redis.disconnect();
     }
   }
-  const sum = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : Math.round(a + b));
+  const sum = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : Math.round(a + b);
   const round = (n: number | undefined) => (n === undefined ? undefined : Math.round(n));
   return {
     sessionRecord: round(sessionRecord),
@@ -419,9 +523,19 @@ async function prepareStore(store: StoreId) {
   if (store === 'redis') extra.REDIS_URL = await claimRedis();
   const dataDir = tempDir(`nda-bench-${store}-`);
   const logsDir = tempDir(`nda-bench-${store}-logs-`);
-  const app = await startServer(`service (${store})`, join(root, 'dist', 'main.js'), appEnv(dataDir, extra), '/api/health');
+  const app = await startServer(
+    `service (${store})`,
+    join(root, 'dist', 'main.js'),
+    appEnv(dataDir, extra),
+    '/api/health',
+  );
   cleanups.push(() => app.stop());
-  const logs = await startServer(`service with access log (${store})`, join(root, 'dist', 'main.js'), appEnv(logsDir, extra, 'info'), '/api/health');
+  const logs = await startServer(
+    `service with access log (${store})`,
+    join(root, 'dist', 'main.js'),
+    appEnv(logsDir, extra, 'info'),
+    '/api/health',
+  );
   cleanups.push(() => logs.stop());
   const { readers, logins } = await seed(app.base, store);
   return { extra, dataDir, app, logs, readers, logins };
@@ -453,7 +567,9 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
     return round;
   };
 
-  console.log(`\n== ${STORE_LABELS[store]}: ${specs.length} routes, warm-up ${warmup} s each, then ${rounds} round(s) of ${duration} s each`);
+  console.log(
+    `\n== ${STORE_LABELS[store]}: ${specs.length} routes, warm-up ${warmup} s each, then ${rounds} round(s) of ${duration} s each`,
+  );
   const warmFailures: Record<string, number> = {};
   const warmAnswered: Record<string, boolean> = {};
   for (const entry of specs) {
@@ -490,9 +606,11 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
     };
     if (entry.spec && entry.id !== 'bare' && !entry.connections && entry.id !== 'refresh') {
       route.xBare = pairedRatio(rpsOf(entry.id), rpsOf('bare'));
-      if (entry.id !== 'public' && entry.id !== 'public-logs') route.xPublic = pairedRatio(rpsOf(entry.id), rpsOf('public'));
+      if (entry.id !== 'public' && entry.id !== 'public-logs')
+        route.xPublic = pairedRatio(rpsOf(entry.id), rpsOf('public'));
     }
-    if (entry.id === 'token-login' || entry.id === 'session-login') route.xVerify = pairedRatio(rpsOf(entry.id), rpsOf('argon2'));
+    if (entry.id === 'token-login' || entry.id === 'session-login')
+      route.xVerify = pairedRatio(rpsOf(entry.id), rpsOf('argon2'));
     return route;
   });
 
@@ -516,7 +634,18 @@ async function soak(store: StoreId, seconds: number): Promise<SoakResult> {
     families.push({ userId: user.id, refreshToken: (await tokenLogin(app.base, user.email)).refreshToken });
   }
   const specs = routeSpecs(app, logs, app, readers, logins, new TokenMinter(dataDir), families);
-  const mixed = ['public', 'jwt-one', 'jwt-new', 'session', 'either', 'me-bearer', 'me-cookie', 'notes-bearer', 'notes-cookie', 'refresh'];
+  const mixed = [
+    'public',
+    'jwt-one',
+    'jwt-new',
+    'session',
+    'either',
+    'me-bearer',
+    'me-cookie',
+    'notes-bearer',
+    'notes-cookie',
+    'refresh',
+  ];
   const load = mixed.map((id) => specs.find((s) => s.id === id)!.spec!);
   const warmupSeconds = Math.min(60, Math.max(1, Math.round(seconds / 5)));
   const samples: Array<{ at: number; rss: number }> = [];
@@ -525,7 +654,9 @@ async function soak(store: StoreId, seconds: number): Promise<SoakResult> {
     const rss = residentMiB(app.pid);
     if (rss !== undefined) samples.push({ at: (Date.now() - started) / 1000, rss });
   }, 2000);
-  console.log(`\n== soak on ${STORE_LABELS[store]}: ${seconds} s of mixed traffic (${mixed.join(', ')}), warm-up ${warmupSeconds} s`);
+  console.log(
+    `\n== soak on ${STORE_LABELS[store]}: ${seconds} s of mixed traffic (${mixed.join(', ')}), warm-up ${warmupSeconds} s`,
+  );
   const outcome = await runLoad(load, { connections: CONNECTIONS, seconds }).finally(() => clearInterval(sampler));
   if (outcome.firstMismatch) console.error(`  answer that failed its check: ${outcome.firstMismatch}`);
   if (outcome.non2xx > 0) console.error(`  non-2xx answers ${JSON.stringify(outcome.statuses)}`);
@@ -566,7 +697,9 @@ function writeReadme(result: BenchResult) {
 async function main() {
   const startedAt = new Date();
   const loadBefore = loadavg();
-  console.log(`bench: ${mode}, stores ${stores.join(', ')}, load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(
+    `bench: ${mode}, stores ${stores.join(', ')}, load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')}`,
+  );
   const result: BenchResult = {
     startedAt: startedAt.toISOString(),
     finishedAt: '',
@@ -610,7 +743,9 @@ async function main() {
   }
   if (args.check) {
     const missed = outcomes.filter((o) => !o.pass);
-    console.log(missed.length === 0 ? 'bench --check: every target met' : `bench --check: ${missed.length} target(s) missed`);
+    console.log(
+      missed.length === 0 ? 'bench --check: every target met' : `bench --check: ${missed.length} target(s) missed`,
+    );
     if (missed.length > 0) process.exitCode = 1;
   }
 }

@@ -31,7 +31,11 @@ export interface Names {
   table: string;
 }
 
-const pascal = (kebab: string) => kebab.split('-').map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+const pascal = (kebab: string) =>
+  kebab
+    .split('-')
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('');
 
 export function namesFor(name: string, root: string): Names {
   if (!KEBAB.test(name) || name.length > MAX_LENGTH) {
@@ -41,13 +45,20 @@ export function namesFor(name: string, root: string): Names {
   }
   const words = name.split('-');
   const singular = [...words.slice(0, -1), pluralize.singular(words.at(-1)!)].join('-');
-  if (singular === name) throw new UsageError(`"${name}" should be plural (folders, routes and tables are), e.g. ${pluralize.plural(name)}.`);
+  if (singular === name)
+    throw new UsageError(
+      `"${name}" should be plural (folders, routes and tables are), e.g. ${pluralize.plural(name)}.`,
+    );
   if (existsSync(join(root, 'src', name))) throw new UsageError(`src/${name}/ already exists: choose another name.`);
   const Plural = pascal(name);
   const taken = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).find((file) => {
     if (!file.endsWith('.ts')) return false;
     const text = readFileSync(join(root, 'src', file), 'utf8');
-    return text.includes(`@Controller('${name}')`) || text.includes(`class ${Plural}Module `) || text.includes(`class ${pascal(singular)} `);
+    return (
+      text.includes(`@Controller('${name}')`) ||
+      text.includes(`class ${Plural}Module `) ||
+      text.includes(`class ${pascal(singular)} `)
+    );
   });
   if (taken) throw new UsageError(`"${name}" is taken: src/${taken} already declares its route or classes.`);
   return {
@@ -60,7 +71,9 @@ export function namesFor(name: string, root: string): Names {
   };
 }
 
-const entity = (n: Names) => `import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+const entity = (
+  n: Names,
+) => `import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
 @Entity({ name: '${n.table}' })
@@ -172,7 +185,9 @@ export class ${n.Plural}Service {
 }
 `;
 
-const controller = (n: Names) => `import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+const controller = (
+  n: Names,
+) => `import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth-decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
@@ -343,13 +358,16 @@ function appendToList(text: string, file: string, importLine: string, entry: str
   const lastImport = text.lastIndexOf('\nimport ');
   const afterImport = text.indexOf('\n', text.indexOf(" from '", lastImport + 1));
   const close = text.lastIndexOf('\n];');
-  if (lastImport < 0 || afterImport < 0 || close < 0) throw new Error(`${file}: could not find its imports and its closing "];"`);
+  if (lastImport < 0 || afterImport < 0 || close < 0)
+    throw new Error(`${file}: could not find its imports and its closing "];"`);
   return `${text.slice(0, afterImport + 1)}${importLine}\n${text.slice(afterImport + 1, close)}\n  ${entry},${text.slice(close)}`;
 }
 
 /** Now, or just after the newest migration: TypeORM orders them by this number, and some are dated ahead. */
 function migrationTimestamp(root: string, now: number): number {
-  const stamps = readdirSync(join(root, 'src/database/migrations')).map((file) => Number.parseInt(file, 10)).filter(Number.isFinite);
+  const stamps = readdirSync(join(root, 'src/database/migrations'))
+    .map((file) => Number.parseInt(file, 10))
+    .filter(Number.isFinite);
   return Math.max(now, ...stamps.map((stamp) => stamp + 60_000));
 }
 
@@ -379,7 +397,8 @@ export function generate(name: string, root: string): string[] {
     module: '/src/app.module.ts' as DeclarationOptions['path'],
     isEsm: true,
   });
-  if (!registered.includes(`    ${n.Plural}Module,\n`)) throw new Error('src/app.module.ts: FeaturesModule no longer has an imports array to add the module to');
+  if (!registered.includes(`    ${n.Plural}Module,\n`))
+    throw new Error('src/app.module.ts: FeaturesModule no longer has an imports array to add the module to');
   const edits: Record<string, string> = {
     'src/app.module.ts': registered,
     'src/entities.ts': appendToList(
@@ -401,7 +420,10 @@ export function generate(name: string, root: string): string[] {
     writeFileSync(join(root, file), text, { flag: 'wx' });
   }
   for (const [file, text] of Object.entries(edits)) writeFileSync(join(root, file), text);
-  return [...Object.keys(files).map((file) => `created ${file}`), ...Object.keys(edits).map((file) => `updated ${file}`)];
+  return [
+    ...Object.keys(files).map((file) => `created ${file}`),
+    ...Object.keys(edits).map((file) => `updated ${file}`),
+  ];
 }
 
 if (import.meta.filename === resolve(process.argv[1] ?? '')) {

@@ -26,7 +26,9 @@ export function stableDocument(document) {
       Object.fromEntries(Object.entries(item).sort(([a], [b]) => methodRank(a) - methodRank(b))),
     ]),
   );
-  const components = Object.fromEntries(Object.entries(document.components ?? {}).map(([kind, map]) => [kind, byName(map)]));
+  const components = Object.fromEntries(
+    Object.entries(document.components ?? {}).map(([kind, map]) => [kind, byName(map)]),
+  );
   return { ...document, paths, components };
 }
 

@@ -11,7 +11,10 @@ describe('the docs/openapi.json layout', () => {
     info: { title: 'nest-dual-auth' },
     components: {
       securitySchemes: { session: { type: 'apiKey' }, jwt: { type: 'http' } },
-      schemas: { NoteResponse: { properties: { id: {}, title: {}, body: {} }, required: ['title', 'body'] }, CreateNoteDto: { properties: { title: {}, body: {} } } },
+      schemas: {
+        NoteResponse: { properties: { id: {}, title: {}, body: {} }, required: ['title', 'body'] },
+        CreateNoteDto: { properties: { title: {}, body: {} } },
+      },
     },
   };
 
@@ -31,7 +34,10 @@ describe('the docs/openapi.json layout', () => {
   });
 
   it('writes two-space JSON with a final newline, the same text for the same API', () => {
-    const reordered = { ...document, paths: { '/api/auth/register': document.paths['/api/auth/register'], '/api/notes': document.paths['/api/notes'] } };
+    const reordered = {
+      ...document,
+      paths: { '/api/auth/register': document.paths['/api/auth/register'], '/api/notes': document.paths['/api/notes'] },
+    };
     expect(openApiText(reordered)).toBe(openApiText(document));
     expect(openApiText(document)).toMatch(/^\{\n {2}"openapi": "3\.0\.0",\n[^]*\}\n$/);
   });

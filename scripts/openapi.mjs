@@ -15,7 +15,9 @@ try {
   if (!response.ok) throw new Error(`/docs-json answered ${response.status}`);
   const document = await response.json();
   writeFileSync(file, openApiText(document));
-  console.log(`wrote docs/openapi.json: ${Object.keys(document.paths).length} paths, ${Object.keys(document.components?.schemas ?? {}).length} schemas`);
+  console.log(
+    `wrote docs/openapi.json: ${Object.keys(document.paths).length} paths, ${Object.keys(document.components?.schemas ?? {}).length} schemas`,
+  );
 } catch (error) {
   console.error(`openapi: ${error.message}`);
   if (error.output) console.error(error.output.trimEnd());

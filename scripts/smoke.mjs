@@ -38,7 +38,8 @@ async function call(base, method, path, { body, headers = {}, expect: expected }
     signal: AbortSignal.timeout(10_000),
   });
   const text = await response.text();
-  if (response.status !== expected) throw new Error(`${method} ${path}: ${response.status}, expected ${expected}: ${text.slice(0, 300)}`);
+  if (response.status !== expected)
+    throw new Error(`${method} ${path}: ${response.status}, expected ${expected}: ${text.slice(0, 300)}`);
   return { response, json: text ? JSON.parse(text) : undefined };
 }
 
@@ -50,7 +51,10 @@ async function walk(base) {
   const email = `smoke-${Date.now()}@example.com`;
   const credentials = { email, password: 'smoke test password' };
 
-  const registered = await call(base, 'POST', '/api/auth/register', { body: { ...credentials, name: 'Smoke' }, expect: 201 });
+  const registered = await call(base, 'POST', '/api/auth/register', {
+    body: { ...credentials, name: 'Smoke' },
+    expect: 201,
+  });
   check(registered.json.email === email && !('passwordHash' in registered.json), 'register: unexpected user body');
   ok(`register ${email}`);
 
@@ -62,30 +66,53 @@ async function walk(base) {
   const csrf = { ...cookie, 'x-csrf-token': session.json.csrfToken };
   ok('session login: cookie and CSRF token');
 
-  await call(base, 'POST', '/api/notes', { body: { title: 'smoke', body: 'from the cookie' }, headers: cookie, expect: 403 });
-  const note = await call(base, 'POST', '/api/notes', { body: { title: 'smoke', body: 'from the cookie' }, headers: csrf, expect: 201 });
+  await call(base, 'POST', '/api/notes', {
+    body: { title: 'smoke', body: 'from the cookie' },
+    headers: cookie,
+    expect: 403,
+  });
+  const note = await call(base, 'POST', '/api/notes', {
+    body: { title: 'smoke', body: 'from the cookie' },
+    headers: csrf,
+    expect: 201,
+  });
   const listed = await call(base, 'GET', '/api/notes', { headers: cookie, expect: 200 });
   check(JSON.stringify(listed.json).includes(note.json.id), 'notes: the new note is not listed');
   ok(`note ${note.json.id} created with the cookie (403 without the CSRF header)`);
 
   const tokens = await call(base, 'POST', '/api/auth/token/login', { body: credentials, expect: 200 });
-  check(tokens.json.tokenType === 'Bearer' && tokens.json.accessToken.split('.').length === 3, 'token login: no access token');
-  await call(base, 'GET', '/api/examples/jwt-only', { headers: { authorization: `Bearer ${tokens.json.accessToken}` }, expect: 200 });
+  check(
+    tokens.json.tokenType === 'Bearer' && tokens.json.accessToken.split('.').length === 3,
+    'token login: no access token',
+  );
+  await call(base, 'GET', '/api/examples/jwt-only', {
+    headers: { authorization: `Bearer ${tokens.json.accessToken}` },
+    expect: 200,
+  });
   ok('token login: the access token opens a jwt-only route');
 
-  const refreshed = await call(base, 'POST', '/api/auth/token/refresh', { body: { refreshToken: tokens.json.refreshToken }, expect: 200 });
+  const refreshed = await call(base, 'POST', '/api/auth/token/refresh', {
+    body: { refreshToken: tokens.json.refreshToken },
+    expect: 200,
+  });
   check(refreshed.json.refreshToken !== tokens.json.refreshToken, 'refresh: the refresh token did not rotate');
   const bearer = { authorization: `Bearer ${refreshed.json.accessToken}` };
   ok('refresh: a new pair, the refresh token rotated');
 
   const devices = await call(base, 'GET', '/api/auth/sessions', { headers: bearer, expect: 200 });
   const kinds = devices.json.map((device) => device.kind).sort();
-  check(devices.json.length === 2 && devices.json.filter((device) => device.current).length === 1, `devices: ${JSON.stringify(devices.json)}`);
+  check(
+    devices.json.length === 2 && devices.json.filter((device) => device.current).length === 1,
+    `devices: ${JSON.stringify(devices.json)}`,
+  );
   ok(`devices list: ${kinds.join(' and ')} login`);
 
   await call(base, 'POST', '/api/auth/session/logout', { headers: csrf, expect: 204 });
   await call(base, 'GET', '/api/users/me', { headers: cookie, expect: 401 });
-  await call(base, 'POST', '/api/auth/token/logout', { body: { refreshToken: refreshed.json.refreshToken }, expect: 204 });
+  await call(base, 'POST', '/api/auth/token/logout', {
+    body: { refreshToken: refreshed.json.refreshToken },
+    expect: 204,
+  });
   await call(base, 'GET', '/api/users/me', { headers: bearer, expect: 401 });
   ok('logout of both: the cookie and the access token now get 401');
 }
@@ -98,7 +125,10 @@ try {
   if (omitDev) {
     installDir = mkdtempSync(join(tmpdir(), 'nda-smoke-install-'));
     for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(root, file), join(installDir, file));
-    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: installDir, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: installDir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     cpSync(join(root, 'dist'), join(installDir, 'dist'), { recursive: true });
     appDir = installDir;
     ok('production install (npm ci --omit=dev) with the build');

@@ -26,11 +26,7 @@ import { UsersModule } from './users/users.module.js';
  * of its own keeps features after the infrastructure, where forRoot puts them.
  */
 @Module({
-  imports: [
-    NotesModule,
-    AdminModule,
-    ExamplesModule,
-  ],
+  imports: [NotesModule, AdminModule, ExamplesModule],
 })
 export class FeaturesModule {}
 

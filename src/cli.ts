@@ -18,26 +18,39 @@ async function firstLineOfStdin(): Promise<string | null> {
 async function run(command: CliCommand): Promise<string> {
   // Loaded only once the arguments are right: the usage answers without booting Nest.
   await import('reflect-metadata');
-  const [{ NestFactory }, { pino }, { CliModule }, { OperatorCommands }, { PinoLoggerService, REDACT_PATHS }, { ConfigService }] =
-    await Promise.all([
-      import('@nestjs/core'),
-      import('pino'),
-      import('./cli/cli.module.js'),
-      import('./cli/operator-commands.service.js'),
-      import('./common/logging/logger.js'),
-      import('./config/config.module.js'),
-    ]);
+  const [
+    { NestFactory },
+    { pino },
+    { CliModule },
+    { OperatorCommands },
+    { PinoLoggerService, REDACT_PATHS },
+    { ConfigService },
+  ] = await Promise.all([
+    import('@nestjs/core'),
+    import('pino'),
+    import('./cli/cli.module.js'),
+    import('./cli/operator-commands.service.js'),
+    import('./common/logging/logger.js'),
+    import('./config/config.module.js'),
+  ]);
   let password: string | null = null;
   if (command.name === 'create-user' && command.passwordStdin) {
     password = await firstLineOfStdin();
     if (password === null) throw new CliError('--password-stdin: no password on standard input');
   }
-  const app = await NestFactory.createApplicationContext(await CliModule.forRoot(), { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(await CliModule.forRoot(), {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     // Warnings and errors only, on stderr: standard output carries the command's one result line.
     const logLevel = app.get(ConfigService).get<string>('app.logLevel') ?? 'warn';
     const level = ['fatal', 'error', 'silent'].includes(logLevel) ? logLevel : 'warn';
-    app.useLogger(new PinoLoggerService(pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2))));
+    app.useLogger(
+      new PinoLoggerService(
+        pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2)),
+      ),
+    );
     const commands = app.get(OperatorCommands);
     switch (command.name) {
       case 'create-user':

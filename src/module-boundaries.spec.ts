@@ -41,7 +41,10 @@ describe('module boundaries', () => {
     const files = sourceFiles('auth-decorators');
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) {
-      expect({ file: relative(SRC, file), imports: importedFolders(file).filter((f) => f !== 'auth-decorators') }).toEqual({
+      expect({
+        file: relative(SRC, file),
+        imports: importedFolders(file).filter((f) => f !== 'auth-decorators'),
+      }).toEqual({
         file: relative(SRC, file),
         imports: [],
       });

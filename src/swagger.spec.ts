@@ -6,9 +6,9 @@ import { csrfResponseInterceptor } from './swagger.js';
 /** The interceptor as the browser gets it: its source text, evaluated where only `window` exists. */
 function inBrowser() {
   const preauthorizeApiKey = jest.fn();
-  const intercept = runInNewContext(`(${csrfResponseInterceptor.toString()})`, { window: { ui: { preauthorizeApiKey } } }) as (
-    response: unknown,
-  ) => unknown;
+  const intercept = runInNewContext(`(${csrfResponseInterceptor.toString()})`, {
+    window: { ui: { preauthorizeApiKey } },
+  }) as (response: unknown) => unknown;
   return { intercept, preauthorizeApiKey };
 }
 

@@ -1,5 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type OperationObject, type SecurityRequirementObject } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+  type OperationObject,
+  type SecurityRequirementObject,
+} from '@nestjs/swagger';
 import { AUTH_PATH_PREFIX } from './abuse/auth-rate-limit.guard.js';
 import { routeInventory, type RouteDeclaration } from './auth/route-inventory.js';
 import { AuthMode } from './auth-decorators/auth-mode.js';
@@ -32,7 +38,9 @@ export interface AuthAnswers {
 }
 
 /** Read as the guards read it: `@Public()` skips authentication and roles altogether. */
-export function authAnswers(route: Pick<RouteDeclaration, 'method' | 'path' | 'protection' | 'roles' | 'fresh'>): AuthAnswers {
+export function authAnswers(
+  route: Pick<RouteDeclaration, 'method' | 'path' | 'protection' | 'roles' | 'fresh'>,
+): AuthAnswers {
   const rateLimited = route.path.toLowerCase().startsWith(AUTH_PATH_PREFIX)
     ? 'more than THROTTLE_AUTH_LIMIT requests a minute from this address to /api/auth/*; see Retry-After'
     : undefined;
@@ -41,10 +49,14 @@ export function authAnswers(route: Pick<RouteDeclaration, 'method' | 'path' | 'p
   const declared = route.protection === 'undecided' ? UNDECLARED : route.protection;
   // Canonical order, however the declaration listed them.
   const modes = Object.values(AuthMode).filter((mode) => declared.includes(mode));
-  const roles = route.roles.length ? `the ${route.roles.join(' and ')} role${route.roles.length > 1 ? 's' : ''}` : undefined;
+  const roles = route.roles.length
+    ? `the ${route.roles.join(' and ')} role${route.roles.length > 1 ? 's' : ''}`
+    : undefined;
   const forbidden = [
     roles && `without ${roles}`,
-    modes.includes(AuthMode.Session) && !CSRF_SAFE.has(route.method.toLowerCase()) && "without the session's X-CSRF-Token header on a cookie request",
+    modes.includes(AuthMode.Session) &&
+      !CSRF_SAFE.has(route.method.toLowerCase()) &&
+      "without the session's X-CSRF-Token header on a cookie request",
   ].filter(Boolean);
   const fresh =
     route.fresh === undefined
@@ -54,7 +66,9 @@ export function authAnswers(route: Pick<RouteDeclaration, 'method' | 'path' | 'p
     label: `Auth: ${modes.join(' or ')}${roles ? `; requires ${roles}` : ''}${fresh ? `; fresh: requires ${fresh}` : ''}.`,
     modes,
     401: `no valid ${modes.map((mode) => CREDENTIAL[mode]).join(' or ')}${
-      fresh ? ', or `insufficient_user_authentication` (with `maxAge`) for a login proved too long ago: POST /api/auth/reauthenticate, then retry' : ''
+      fresh
+        ? ', or `insufficient_user_authentication` (with `maxAge`) for a login proved too long ago: POST /api/auth/reauthenticate, then retry'
+        : ''
     }`,
     403: forbidden.length ? forbidden.join(' or ') : undefined,
     429: rateLimited,
@@ -82,7 +96,9 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
  * hand stay: a hand-written response knows its route better than the generic reason.
  */
 export function describeProtection(document: OpenAPIObject, routes: RouteDeclaration[]): void {
-  const byOperation = new Map(routes.map((route) => [`${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`, route]));
+  const byOperation = new Map(
+    routes.map((route) => [`${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`, route]),
+  );
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of HTTP_METHODS) {
       const operation: OperationObject | undefined = item[method];
@@ -91,7 +107,9 @@ export function describeProtection(document: OpenAPIObject, routes: RouteDeclara
       const answers = authAnswers(route);
       const codes = (['401', '403', '429'] as const).filter((code) => answers[code]);
       const list = codes.map((code) => `${code} ${answers[code]}`).join('; ');
-      operation.description = [answers.label, list && `Answers ${list}.`, operation.description].filter(Boolean).join('\n\n');
+      operation.description = [answers.label, list && `Answers ${list}.`, operation.description]
+        .filter(Boolean)
+        .join('\n\n');
       if (answers.modes.length) operation.security = security(answers.modes, method);
       else delete operation.security;
       for (const code of codes) operation.responses[code] ??= { description: `${capitalise(answers[code]!)}.` };
@@ -100,23 +118,37 @@ export function describeProtection(document: OpenAPIObject, routes: RouteDeclara
 }
 
 function buildOpenApiDocument(app: INestApplication, prefixes: RoutePrefixes): OpenAPIObject {
-  const cookie = sessionCookieName({ session: app.get<AppConfigService>(ConfigService).get('session', { infer: true }) });
+  const cookie = sessionCookieName({
+    session: app.get<AppConfigService>(ConfigService).get('session', { infer: true }),
+  });
   const config = new DocumentBuilder()
     .setTitle('nest-dual-auth')
     .setDescription(
       `Every route declares how it is protected: a server-side session (cookie \`${cookie}\`: ` +
         '`__Host-sid` when `COOKIE_SECURE` is on, `sid` over plain HTTP; plus the ' +
         '`X-CSRF-Token` header on state-changing requests), a JWT bearer token, or either. ' +
-        'Each operation\'s description starts with its `Auth:` line. ' +
+        "Each operation's description starts with its `Auth:` line. " +
         'Log in with `POST /api/auth/session/login` (the browser keeps the cookie, and this page puts ' +
         'the `csrfToken` from the answer under Authorize → csrf by itself) or ' +
         '`POST /api/auth/token/login` and paste the access token under Authorize → jwt.',
     )
     .setVersion('0.1.0')
-    .addCookieAuth(cookie, { type: 'apiKey', in: 'cookie', name: cookie, description: 'Session cookie set by session login' }, SECURITY.session)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from token login' }, SECURITY.jwt)
+    .addCookieAuth(
+      cookie,
+      { type: 'apiKey', in: 'cookie', name: cookie, description: 'Session cookie set by session login' },
+      SECURITY.session,
+    )
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from token login' },
+      SECURITY.jwt,
+    )
     .addApiKey(
-      { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'csrfToken from session login or GET /api/auth/csrf' },
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-CSRF-Token',
+        description: 'csrfToken from session login or GET /api/auth/csrf',
+      },
       SECURITY.csrf,
     )
     .build();

@@ -28,9 +28,12 @@ describe('rate limit on /api/auth/*', () => {
   it('answers 429 with Retry-After past the limit, per IP; other routes are not limited', async () => {
     const ip = { 'X-Forwarded-For': '198.51.100.1' }; // ignored: TRUST_PROXY is off, the IP is the socket's
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await request(t.http).post('/api/auth/token/refresh').set(ip).send({ refreshToken: 'x' })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await request(t.http).post('/api/auth/token/refresh').set(ip).send({ refreshToken: 'x' })).status);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
-    const limited = await request(t.http).post('/api/auth/session/login').send({ email: 'a@example.com', password: 'whatever1' });
+    const limited = await request(t.http)
+      .post('/api/auth/session/login')
+      .send({ email: 'a@example.com', password: 'whatever1' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
@@ -71,13 +74,17 @@ describe('login lockout', () => {
     // Another address is not locked out: an attacker cannot lock the owner out from elsewhere.
     expect((await attempt('token', user.password, '203.0.113.11')).status).toBe(200);
     await t.app.get(AuditService).flush();
-    const rows: Array<{ count: string }> = await t.app.get(DataSource).query(`SELECT count(*) FROM auth_events WHERE type = 'login.locked'`);
+    const rows: Array<{ count: string }> = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*) FROM auth_events WHERE type = 'login.locked'`);
     expect(Number(rows[0]?.count)).toBe(2);
   });
 
   it('counts parallel guesses atomically: no more than LOGIN_MAX_FAILURES get to try', async () => {
     const ip = '203.0.113.30';
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt(i % 2 ? 'session' : 'token', `wrong ${i}`, ip)));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => attempt(i % 2 ? 'session' : 'token', `wrong ${i}`, ip)),
+    );
     expect(results.filter((res) => res.status === 401)).toHaveLength(3);
     expect(results.filter((res) => res.status === 429)).toHaveLength(9);
   });
@@ -86,12 +93,19 @@ describe('login lockout', () => {
     const victim = await createUser(t);
     const stolen = await loginAs(t, victim, 'jwt', { 'X-Forwarded-For': '203.0.113.40' });
     const guess = (password: string) =>
-      stolen.post('/api/users/me/password').set('X-Forwarded-For', '203.0.113.40').send({ currentPassword: password, newPassword: 'taken over!' });
+      stolen
+        .post('/api/users/me/password')
+        .set('X-Forwarded-For', '203.0.113.40')
+        .send({ currentPassword: password, newPassword: 'taken over!' });
     for (let i = 0; i < 3; i++) await guess(`guess ${i}`).expect(401);
     const locked = await guess(victim.password);
     expect(locked.status).toBe(429);
     expect(locked.headers['retry-after']).toBeDefined();
-    await stolen.delete('/api/users/me').set('X-Forwarded-For', '203.0.113.40').send({ password: victim.password }).expect(429);
+    await stolen
+      .delete('/api/users/me')
+      .set('X-Forwarded-For', '203.0.113.40')
+      .send({ password: victim.password })
+      .expect(429);
   });
 
   it('a success resets the count', async () => {
@@ -186,13 +200,17 @@ describe('uniform answers', () => {
     }
     expect(bodies.size).toBe(1);
     const ratio = median(unknown) / median(wrong);
-    process.stdout.write(`login timing: unknown ${median(unknown).toFixed(1)} ms, wrong ${median(wrong).toFixed(1)} ms, ratio ${ratio.toFixed(2)}\n`);
+    process.stdout.write(
+      `login timing: unknown ${median(unknown).toFixed(1)} ms, wrong ${median(wrong).toFixed(1)} ms, ratio ${ratio.toFixed(2)}\n`,
+    );
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(2);
   });
 
   it('registering a taken email is 409 after the same hashing work as a new one', async () => {
-    const res = await request(t.http).post('/api/auth/register').send({ email: user.email.toUpperCase(), password: 'another password' });
+    const res = await request(t.http)
+      .post('/api/auth/register')
+      .send({ email: user.email.toUpperCase(), password: 'another password' });
     expect(res.status).toBe(409);
   });
 });
@@ -207,10 +225,16 @@ describe('headers and CORS', () => {
   });
 
   it('allows a configured origin with credentials, and no other', async () => {
-    const allowed = await request(t.http).options('/api/notes').set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'POST');
+    const allowed = await request(t.http)
+      .options('/api/notes')
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(allowed.headers['access-control-allow-credentials']).toBe('true');
-    const other = await request(t.http).options('/api/notes').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    const other = await request(t.http)
+      .options('/api/notes')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 

@@ -14,23 +14,38 @@ describe('account lifecycle', () => {
   });
 
   describe('POST /api/users/me/password', () => {
-    it.each(['session', 'jwt'] as const)('from a %s login: 204, the caller stays, every other login ends', async (mode) => {
-      const user = await createUser(t);
-      const others = [await loginAs(t, user, 'session'), await loginAs(t, user, 'jwt')];
-      const me = await loginAs(t, user, mode);
-      await me.post('/api/users/me/password').send({ currentPassword: user.password, newPassword: 'a brand new password' }).expect(204);
-      await me.get('/api/users/me').expect(200);
-      for (const other of others) await other.get('/api/users/me').expect(401);
-      await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: others[1]!.refreshToken }).expect(401);
-      await loginAs(t, { ...user, password: 'a brand new password' }, 'jwt');
-      await request(t.http).post('/api/auth/token/login').send({ email: user.email, password: user.password }).expect(401);
-    });
+    it.each(['session', 'jwt'] as const)(
+      'from a %s login: 204, the caller stays, every other login ends',
+      async (mode) => {
+        const user = await createUser(t);
+        const others = [await loginAs(t, user, 'session'), await loginAs(t, user, 'jwt')];
+        const me = await loginAs(t, user, mode);
+        await me
+          .post('/api/users/me/password')
+          .send({ currentPassword: user.password, newPassword: 'a brand new password' })
+          .expect(204);
+        await me.get('/api/users/me').expect(200);
+        for (const other of others) await other.get('/api/users/me').expect(401);
+        await request(t.http)
+          .post('/api/auth/token/refresh')
+          .send({ refreshToken: others[1]!.refreshToken })
+          .expect(401);
+        await loginAs(t, { ...user, password: 'a brand new password' }, 'jwt');
+        await request(t.http)
+          .post('/api/auth/token/login')
+          .send({ email: user.email, password: user.password })
+          .expect(401);
+      },
+    );
 
     it('answers 401 to a wrong current password and changes nothing', async () => {
       const user = await createUser(t);
       const other = await loginAs(t, user, 'jwt');
       const me = await loginAs(t, user, 'jwt');
-      await me.post('/api/users/me/password').send({ currentPassword: 'not my password', newPassword: 'a brand new password' }).expect(401);
+      await me
+        .post('/api/users/me/password')
+        .send({ currentPassword: 'not my password', newPassword: 'a brand new password' })
+        .expect(401);
       await other.get('/api/users/me').expect(200);
       await loginAs(t, user, 'session');
     });
@@ -47,7 +62,11 @@ describe('account lifecycle', () => {
     it('needs the CSRF token with a cookie', async () => {
       const user = await createUser(t);
       const me = await loginAs(t, user, 'session');
-      await request(t.http).post('/api/users/me/password').set('Cookie', me.cookie!).send({ currentPassword: user.password, newPassword: 'a brand new password' }).expect(403);
+      await request(t.http)
+        .post('/api/users/me/password')
+        .set('Cookie', me.cookie!)
+        .send({ currentPassword: user.password, newPassword: 'a brand new password' })
+        .expect(403);
     });
   });
 
@@ -58,21 +77,32 @@ describe('account lifecycle', () => {
       const token = await loginAs(t, user, 'jwt');
       await createNote(token);
       await createNote(cookie);
-      const loginIds = ((await token.get('/api/auth/sessions').expect(200)).body as Array<{ id: string }>).map((d) => d.id);
+      const loginIds = ((await token.get('/api/auth/sessions').expect(200)).body as Array<{ id: string }>).map(
+        (d) => d.id,
+      );
       await cookie.delete('/api/users/me').send({ password: user.password }).expect(204);
       await cookie.get('/api/users/me').expect(401);
       await token.get('/api/examples/jwt-only').expect(401);
       await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: token.refreshToken }).expect(401);
       const db = t.app.get(DataSource);
-      const count = async (sql: string) => Number(((await db.query(sql, [user.id])) as Array<{ count: string }>)[0]?.count);
+      const count = async (sql: string) =>
+        Number(((await db.query(sql, [user.id])) as Array<{ count: string }>)[0]?.count);
       expect(await count('SELECT count(*) FROM users WHERE id = $1')).toBe(0);
       expect(await count('SELECT count(*) FROM notes WHERE owner_id = $1')).toBe(0);
       expect(await count('SELECT count(*) FROM logins WHERE user_id = $1')).toBe(0);
-      expect(await count('SELECT count(*) FROM http_sessions s WHERE s.data->\'passport\'->\'user\'->>\'userId\' = $1')).toBe(0);
-      const tokens: Array<{ count: string }> = await db.query('SELECT count(*) FROM refresh_tokens WHERE login_id = ANY($1)', [loginIds]);
+      expect(await count("SELECT count(*) FROM http_sessions s WHERE s.data->'passport'->'user'->>'userId' = $1")).toBe(
+        0,
+      );
+      const tokens: Array<{ count: string }> = await db.query(
+        'SELECT count(*) FROM refresh_tokens WHERE login_id = ANY($1)',
+        [loginIds],
+      );
       expect(loginIds).toHaveLength(2);
       expect(Number(tokens[0]?.count)).toBe(0);
-      await request(t.http).post('/api/auth/token/login').send({ email: user.email, password: user.password }).expect(401);
+      await request(t.http)
+        .post('/api/auth/token/login')
+        .send({ email: user.email, password: user.password })
+        .expect(401);
     });
 
     it('answers 401 to a wrong password and deletes nothing', async () => {

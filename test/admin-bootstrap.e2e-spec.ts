@@ -62,7 +62,11 @@ describe('first administrator from the configuration', () => {
   it('a missing administrator is created with the admin role, once, even by two starts at once', async () => {
     const email = uniqueEmail('first');
     const app = await restart({ ADMIN_EMAIL: email, ADMIN_PASSWORD });
-    const me = await (await loginAs(app, { id: '', email, password: ADMIN_PASSWORD, name: null, roles: [] }, 'jwt')).get('/api/users/me').expect(200);
+    const me = await (
+      await loginAs(app, { id: '', email, password: ADMIN_PASSWORD, name: null, roles: [] }, 'jwt')
+    )
+      .get('/api/users/me')
+      .expect(200);
     expect(me.body.roles).toEqual(['user', 'admin']);
 
     // Two instances starting together: both look, both find nothing, one insert loses the race.
@@ -71,7 +75,10 @@ describe('first administrator from the configuration', () => {
     const ds = app.app.get(DataSource);
     // Open pool connections first, so neither lookup waits for a connection and sees the other's insert.
     await Promise.all([1, 2, 3].map(() => ds.query('SELECT pg_sleep(0.05)')));
-    const results = await Promise.all([users.createAdminIfMissing(other, ADMIN_PASSWORD), users.createAdminIfMissing(other, ADMIN_PASSWORD)]);
+    const results = await Promise.all([
+      users.createAdminIfMissing(other, ADMIN_PASSWORD),
+      users.createAdminIfMissing(other, ADMIN_PASSWORD),
+    ]);
     expect(results.map((result) => result.created).sort()).toEqual([false, true]);
     expect(results[0]?.user.id).toBe(results[1]?.user.id);
     const rows: Array<{ count: string }> = await ds.query('SELECT count(*) FROM users WHERE email = $1', [other]);
@@ -86,7 +93,12 @@ describe('first administrator from the configuration', () => {
     // Keys and secrets go to a folder of their own on PostgreSQL too, never into the repository.
     const dataDir = db.dataDir ?? mkdtempSync(join(tmpdir(), 'nda-admin-'));
     try {
-      const server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: db.url ?? '', ADMIN_EMAIL: email, ADMIN_PASSWORD });
+      const server = await startServer({
+        DATA_DIR: dataDir,
+        DATABASE_URL: db.url ?? '',
+        ADMIN_EMAIL: email,
+        ADMIN_PASSWORD,
+      });
       const { stdout } = await server.stop();
       const warning = stdout.split('\n').find((line) => line.includes('was left unchanged'));
       expect(warning).toContain(email);

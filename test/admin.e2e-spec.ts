@@ -14,7 +14,11 @@ describe('/api/admin/users', () => {
   beforeAll(async () => {
     db = await createTestDatabase({ persistent: true });
     t = await createTestApp({ db, env: ADMIN });
-    admin = await loginAs(t, { id: '', email: 'root@example.com', password: ADMIN.ADMIN_PASSWORD, name: null, roles: [] }, 'session');
+    admin = await loginAs(
+      t,
+      { id: '', email: 'root@example.com', password: ADMIN.ADMIN_PASSWORD, name: null, roles: [] },
+      'session',
+    );
   }, 60_000);
   afterAll(async () => {
     await t.close();
@@ -29,8 +33,14 @@ describe('/api/admin/users', () => {
   it('creating the first admin is idempotent across restarts', async () => {
     await t.close();
     t = await createTestApp({ db, env: ADMIN });
-    admin = await loginAs(t, { id: '', email: 'root@example.com', password: ADMIN.ADMIN_PASSWORD, name: null, roles: [] }, 'session');
-    const rows: Array<{ count: string }> = await t.app.get(DataSource).query(`SELECT count(*) FROM users WHERE email = 'root@example.com'`);
+    admin = await loginAs(
+      t,
+      { id: '', email: 'root@example.com', password: ADMIN.ADMIN_PASSWORD, name: null, roles: [] },
+      'session',
+    );
+    const rows: Array<{ count: string }> = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*) FROM users WHERE email = 'root@example.com'`);
     expect(Number(rows[0]?.count)).toBe(1);
   }, 60_000);
 
@@ -48,15 +58,21 @@ describe('/api/admin/users', () => {
     const user = await createUser(t);
     const client = await loginAs(t, user, 'session');
     await client.get('/api/admin/users').expect(403);
-    const res = await admin.patch(`/api/admin/users/${user.id}/roles`).send({ roles: ['user', 'admin'] }).expect(200);
+    const res = await admin
+      .patch(`/api/admin/users/${user.id}/roles`)
+      .send({ roles: ['user', 'admin'] })
+      .expect(200);
     expect(res.body.roles).toEqual(['user', 'admin']);
     await client.get('/api/admin/users').expect(200);
   });
 
-  it.each([[{ roles: ['root'] }], [{ roles: [] }], [{ roles: 'admin' }], [{}]])('PATCH roles answers 400 for %j', async (body) => {
-    const user = await createUser(t);
-    await admin.patch(`/api/admin/users/${user.id}/roles`).send(body).expect(400);
-  });
+  it.each([[{ roles: ['root'] }], [{ roles: [] }], [{ roles: 'admin' }], [{}]])(
+    'PATCH roles answers 400 for %j',
+    async (body) => {
+      const user = await createUser(t);
+      await admin.patch(`/api/admin/users/${user.id}/roles`).send(body).expect(400);
+    },
+  );
 
   it('DELETE /:id removes the user with their logins and notes; their cookie stops working', async () => {
     const user = await createUser(t);
@@ -73,7 +89,10 @@ describe('/api/admin/users', () => {
   });
 
   it('unknown or malformed ids: 404 and 400', async () => {
-    await admin.patch('/api/admin/users/3f0c6a52-8d1e-4a7b-9a43-6f0f3f7d9b11/roles').send({ roles: ['user'] }).expect(404);
+    await admin
+      .patch('/api/admin/users/3f0c6a52-8d1e-4a7b-9a43-6f0f3f7d9b11/roles')
+      .send({ roles: ['user'] })
+      .expect(404);
     await admin.delete('/api/admin/users/nope').expect(400);
   });
 
@@ -88,6 +107,10 @@ describe('/api/admin/users', () => {
 
   it('changing roles needs the CSRF token', async () => {
     const user = await createUser(t);
-    await request(t.http).patch(`/api/admin/users/${user.id}/roles`).set('Cookie', admin.cookie!).send({ roles: ['user'] }).expect(403);
+    await request(t.http)
+      .patch(`/api/admin/users/${user.id}/roles`)
+      .set('Cookie', admin.cookie!)
+      .send({ roles: ['user'] })
+      .expect(403);
   });
 });

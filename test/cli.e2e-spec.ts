@@ -32,20 +32,24 @@ describe('operator CLI', () => {
 
   const cli = (args: string[], input?: string): Promise<CliResult> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(root, 'src', 'cli.ts'), ...args], {
-        cwd: root,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'warn',
-          SESSION_SECRET,
-          DATA_DIR: dataDir,
-          DATABASE_URL: db.url ?? '',
-          REDIS_URL: process.env.REDIS_URL ?? '',
+      const child = spawn(
+        process.execPath,
+        ['--import', '@swc-node/register/esm-register', join(root, 'src', 'cli.ts'), ...args],
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '',
+            NODE_ENV: 'test',
+            LOG_LEVEL: 'warn',
+            SESSION_SECRET,
+            DATA_DIR: dataDir,
+            DATABASE_URL: db.url ?? '',
+            REDIS_URL: process.env.REDIS_URL ?? '',
+          },
+          stdio: ['pipe', 'pipe', 'pipe'],
         },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -84,10 +88,21 @@ describe('operator CLI', () => {
 
   it('create-user takes the password from standard input, or prints a generated one once; both log in', async () => {
     await releaseForCli();
-    const carol: TestUser = { id: '', email: uniqueEmail('carol'), password: 'carol password 1', name: null, roles: [] };
-    const given = await cli(['create-user', '--email', ` ${carol.email.toUpperCase()} `, '--name', 'Carol', '--password-stdin'], `${carol.password}\nignored\n`);
+    const carol: TestUser = {
+      id: '',
+      email: uniqueEmail('carol'),
+      password: 'carol password 1',
+      name: null,
+      roles: [],
+    };
+    const given = await cli(
+      ['create-user', '--email', ` ${carol.email.toUpperCase()} `, '--name', 'Carol', '--password-stdin'],
+      `${carol.password}\nignored\n`,
+    );
     expect(given).toMatchObject({ code: 0, stderr: '' });
-    expect(lines(given.stdout)).toEqual([expect.stringMatching(new RegExp(`^Created user ${carol.email} \\([0-9a-f-]{36}\\)$`))]);
+    expect(lines(given.stdout)).toEqual([
+      expect.stringMatching(new RegExp(`^Created user ${carol.email} \\([0-9a-f-]{36}\\)$`)),
+    ]);
 
     const dave = uniqueEmail('dave');
     const generated = await cli(['create-user', '--email', dave, '--admin']);
@@ -99,7 +114,11 @@ describe('operator CLI', () => {
     const t = await running();
     const me = await (await loginAs(t, carol, 'jwt')).get('/api/users/me').expect(200);
     expect(me.body).toMatchObject({ email: carol.email, name: 'Carol', roles: ['user'] });
-    const admin = await (await loginAs(t, { ...carol, email: dave, password: password! }, 'session')).get('/api/users/me').expect(200);
+    const admin = await (
+      await loginAs(t, { ...carol, email: dave, password: password! }, 'session')
+    )
+      .get('/api/users/me')
+      .expect(200);
     expect(admin.body.roles).toEqual(['user', 'admin']);
   }, 120_000);
 
@@ -124,8 +143,15 @@ describe('operator CLI', () => {
     await request(t.http).post('/api/auth/register').send({ email: erin.email, password: erin.password }).expect(201);
     await releaseForCli();
 
-    expect(await cli(['promote', erin.email])).toMatchObject({ code: 0, stdout: `${erin.email} is now an administrator\n`, stderr: '' });
-    expect(await cli(['promote', erin.email.toUpperCase()])).toMatchObject({ code: 0, stdout: `${erin.email} is already an administrator\n` });
+    expect(await cli(['promote', erin.email])).toMatchObject({
+      code: 0,
+      stdout: `${erin.email} is now an administrator\n`,
+      stderr: '',
+    });
+    expect(await cli(['promote', erin.email.toUpperCase()])).toMatchObject({
+      code: 0,
+      stdout: `${erin.email} is already an administrator\n`,
+    });
 
     let client = await loginAs(await running(), erin, 'session');
     await client.get('/api/admin/users').expect(200);
@@ -133,15 +159,27 @@ describe('operator CLI', () => {
     expect(activity.body.items).toContainEqual(expect.objectContaining({ type: 'role.changed' }));
     await releaseForCli();
 
-    expect(await cli(['demote', erin.email])).toMatchObject({ code: 0, stdout: `${erin.email} is no longer an administrator\n` });
-    expect(await cli(['demote', erin.email])).toMatchObject({ code: 0, stdout: `${erin.email} is not an administrator\n` });
+    expect(await cli(['demote', erin.email])).toMatchObject({
+      code: 0,
+      stdout: `${erin.email} is no longer an administrator\n`,
+    });
+    expect(await cli(['demote', erin.email])).toMatchObject({
+      code: 0,
+      stdout: `${erin.email} is not an administrator\n`,
+    });
     client = await loginAs(await running(), erin, 'session');
     expect((await client.get('/api/users/me').expect(200)).body.roles).toEqual(['user']);
   }, 120_000);
 
   it('revoke-logins ends every login of the user, cookie sessions and tokens', async () => {
     const t = await running();
-    const frank: TestUser = { id: '', email: uniqueEmail('frank'), password: 'frank password 1', name: null, roles: [] };
+    const frank: TestUser = {
+      id: '',
+      email: uniqueEmail('frank'),
+      password: 'frank password 1',
+      name: null,
+      roles: [],
+    };
     await request(t.http).post('/api/auth/register').send({ email: frank.email, password: frank.password }).expect(201);
     const token = await loginAs(t, frank, 'jwt');
     const cookie = await loginAs(t, frank, 'session');
@@ -159,7 +197,8 @@ describe('operator CLI', () => {
       const deadline = Date.now() + 1_000;
       let status = 200;
       while (status !== 401 && Date.now() < deadline) {
-        status = (await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${token.accessToken}`)).status;
+        status = (await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${token.accessToken}`))
+          .status;
         if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 25));
       }
       expect(status).toBe(401);
@@ -198,10 +237,13 @@ describe('operator CLI', () => {
   );
 
   // Only the embedded database has a folder lock: on PostgreSQL there is nothing to refuse.
-  if (embedded) it('refuses in one line while the service holds the embedded database', async () => {
-    await running();
-    const result = await cli(['promote', 'x@example.com']);
-    expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(lines(result.stderr)).toEqual([expect.stringMatching(/^The embedded database in .* is already in use by process \d+\./)]);
-  }, 60_000);
+  if (embedded)
+    it('refuses in one line while the service holds the embedded database', async () => {
+      await running();
+      const result = await cli(['promote', 'x@example.com']);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(lines(result.stderr)).toEqual([
+        expect.stringMatching(/^The embedded database in .* is already in use by process \d+\./),
+      ]);
+    }, 60_000);
 });

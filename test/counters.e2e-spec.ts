@@ -54,7 +54,9 @@ describe('DatabaseCounterStore', () => {
     const key = uniqueKey();
     await store.hit(key, 60_000);
     // Moving the row's end into the database's past closes the window whatever this process's clock says.
-    await t.app.get(DataSource).query(`UPDATE abuse_counters SET expires_at = now() - interval '1 second' WHERE key = $1`, [key]);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE abuse_counters SET expires_at = now() - interval '1 second' WHERE key = $1`, [key]);
     await expect(store.peek(key)).resolves.toEqual({ count: 0, ttlMs: 0 });
     expect((await store.hit(key, 60_000)).count).toBe(1);
   });
@@ -102,10 +104,14 @@ describe('DatabaseCounterStore', () => {
     const [open, closed] = [uniqueKey(), uniqueKey()];
     await store.hit(open, 60_000);
     await store.hit(closed, 60_000);
-    await t.app.get(DataSource).query(`UPDATE abuse_counters SET expires_at = now() - interval '1 second' WHERE key = $1`, [closed]);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE abuse_counters SET expires_at = now() - interval '1 second' WHERE key = $1`, [closed]);
     const purged = await t.app.get(PurgeJob).run();
     expect(purged.counters).toBeGreaterThanOrEqual(1);
-    const keys: Array<{ key: string }> = await t.app.get(DataSource).query(`SELECT key FROM abuse_counters WHERE key = ANY($1)`, [[open, closed]]);
+    const keys: Array<{ key: string }> = await t.app
+      .get(DataSource)
+      .query(`SELECT key FROM abuse_counters WHERE key = ANY($1)`, [[open, closed]]);
     expect(keys.map((row) => row.key)).toEqual([open]);
   });
 });
@@ -127,7 +133,10 @@ describe('the account lockout without Redis survives a restart', () => {
       const user = await createUser(first);
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
-        const res = await request(first.http).post('/api/auth/token/login').set('X-Forwarded-For', `203.0.113.${i + 1}`).send({ email: user.email, password: 'wrong password' });
+        const res = await request(first.http)
+          .post('/api/auth/token/login')
+          .set('X-Forwarded-For', `203.0.113.${i + 1}`)
+          .send({ email: user.email, password: 'wrong password' });
         statuses.push(res.status);
       }
       expect(statuses).toEqual([401, 401, 401, 429]);
@@ -135,7 +144,10 @@ describe('the account lockout without Redis survives a restart', () => {
 
       const second = await createTestApp({ db, env });
       try {
-        const res = await request(second.http).post('/api/auth/token/login').set('X-Forwarded-For', '203.0.113.99').send({ email: user.email, password: user.password });
+        const res = await request(second.http)
+          .post('/api/auth/token/login')
+          .set('X-Forwarded-For', '203.0.113.99')
+          .send({ email: user.email, password: user.password });
         expect(res.status).toBe(429);
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       } finally {
@@ -149,38 +161,42 @@ describe('the account lockout without Redis survives a restart', () => {
 
 // Several instances need a database server (the embedded database serves one process): this
 // part exists in the PostgreSQL pass only.
-if (process.env.DATABASE_URL) describe('two instances on one database without Redis', () => {
-  let db: TestDatabase;
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    a = await createTestApp({ db, env: lockoutEnv('20') });
-    b = await createTestApp({ db, env: lockoutEnv('20') });
-  });
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await db.dispose();
-  });
+if (process.env.DATABASE_URL)
+  describe('two instances on one database without Redis', () => {
+    let db: TestDatabase;
+    let a: TestApp;
+    let b: TestApp;
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      a = await createTestApp({ db, env: lockoutEnv('20') });
+      b = await createTestApp({ db, env: lockoutEnv('20') });
+    });
+    afterAll(async () => {
+      await a.close();
+      await b.close();
+      await db.dispose();
+    });
 
-  it('count failures for one account together: 30 parallel guesses over both get at most 20 password checks', async () => {
-    const user = await createUser(a);
-    const guesses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        request((i % 2 ? a : b).http)
-          .post(`/api/auth/${i % 3 ? 'token' : 'session'}/login`)
-          .set('X-Forwarded-For', `198.51.100.${i + 1}`)
-          .send({ email: user.email, password: `wrong password ${i}` }),
-      ),
-    );
-    const statuses = guesses.map((res) => res.status);
-    expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
-    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(20);
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(10);
-    for (const app of [a, b]) {
-      const res = await request(app.http).post('/api/auth/token/login').set('X-Forwarded-For', '192.0.2.7').send({ email: user.email, password: user.password });
-      expect(res.status).toBe(429);
-    }
-  }, 60_000);
-});
+    it('count failures for one account together: 30 parallel guesses over both get at most 20 password checks', async () => {
+      const user = await createUser(a);
+      const guesses = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          request((i % 2 ? a : b).http)
+            .post(`/api/auth/${i % 3 ? 'token' : 'session'}/login`)
+            .set('X-Forwarded-For', `198.51.100.${i + 1}`)
+            .send({ email: user.email, password: `wrong password ${i}` }),
+        ),
+      );
+      const statuses = guesses.map((res) => res.status);
+      expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(20);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(10);
+      for (const app of [a, b]) {
+        const res = await request(app.http)
+          .post('/api/auth/token/login')
+          .set('X-Forwarded-For', '192.0.2.7')
+          .send({ email: user.email, password: user.password });
+        expect(res.status).toBe(429);
+      }
+    }, 60_000);
+  });

@@ -55,7 +55,10 @@ describe('DATA_DIR', () => {
     try {
       mkdirSync(dataDir, { recursive: true, mode: 0o755 });
       chmodSync(dataDir, 0o755);
-      for (const [name, content] of [['session-secret', 'a-secret-left-by-an-older-version-000000'], ['.keep', '']] as const) {
+      for (const [name, content] of [
+        ['session-secret', 'a-secret-left-by-an-older-version-000000'],
+        ['.keep', ''],
+      ] as const) {
         writeFileSync(join(dataDir, name), content, { mode: 0o644 });
         chmodSync(join(dataDir, name), 0o644);
       }

@@ -24,7 +24,7 @@ describe('a deleted user', () => {
     await db.dispose();
   });
 
-  it("has access tokens and cookies rejected by an instance started after the deletion, reads and writes alike", async () => {
+  it('has access tokens and cookies rejected by an instance started after the deletion, reads and writes alike', async () => {
     const user = await createUser(t);
     const token = await loginAs(t, user, 'jwt');
     const other = await loginAs(t, user, 'jwt');
@@ -43,14 +43,21 @@ describe('a deleted user', () => {
     const cookie = session.cookie ?? '';
     expect(cookie).toMatch(/^sid=/);
     await request(t.http).get('/api/users/me').set('Cookie', cookie).expect(401);
-    await request(t.http).post('/api/notes').set('Cookie', cookie).set('X-CSRF-Token', session.csrfToken ?? '').send({ title: 'a', body: 'b' }).expect(401);
+    await request(t.http)
+      .post('/api/notes')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', session.csrfToken ?? '')
+      .send({ title: 'a', body: 'b' })
+      .expect(401);
   });
 
   it('leaves tombstones with nothing personal, purged once no access token can be valid', async () => {
     const user = await createUser(t);
     const token = await loginAs(t, user, 'jwt');
     await loginAs(t, user, 'session');
-    const loginIds = ((await token.get('/api/auth/sessions').expect(200)).body as Array<{ id: string }>).map((d) => d.id);
+    const loginIds = ((await token.get('/api/auth/sessions').expect(200)).body as Array<{ id: string }>).map(
+      (d) => d.id,
+    );
     await token.delete('/api/users/me').send({ password: user.password }).expect(204);
 
     const data = t.app.get(DataSource);
@@ -59,7 +66,11 @@ describe('a deleted user', () => {
     );
     expect(columns.map((c) => c.column_name)).toEqual(['login_id', 'revoked_at']);
     const tombstones = async () =>
-      ((await data.query('SELECT login_id FROM login_tombstones WHERE login_id = ANY($1)', [loginIds])) as Array<{ login_id: string }>)
+      (
+        (await data.query('SELECT login_id FROM login_tombstones WHERE login_id = ANY($1)', [loginIds])) as Array<{
+          login_id: string;
+        }>
+      )
         .map((row) => row.login_id)
         .sort();
     expect(await tombstones()).toEqual([...loginIds].sort());
@@ -76,20 +87,36 @@ describe('a deleted user', () => {
     const user = await createUser(t);
     const me = await loginAs(t, user, 'jwt');
     const credentials = { email: user.email, password: user.password };
-    const deletion = me.delete('/api/users/me').send({ password: user.password }).then((res) => res);
+    const deletion = me
+      .delete('/api/users/me')
+      .send({ password: user.password })
+      .then((res) => res);
     const logins = Array.from({ length: 20 }, (_, i) =>
-      sleep(i * 6).then(() => request(t.http).post(i % 2 ? '/api/auth/token/login' : '/api/auth/session/login').send(credentials)),
+      sleep(i * 6).then(() =>
+        request(t.http)
+          .post(i % 2 ? '/api/auth/token/login' : '/api/auth/session/login')
+          .send(credentials),
+      ),
     );
     expect((await deletion).status).toBe(204);
     const answers = await Promise.all(logins);
     expect(answers.map((res) => res.status).filter((status) => status !== 200 && status !== 401)).toEqual([]);
     for (const res of answers.filter((answer) => answer.status === 200)) {
       if (res.body.accessToken) {
-        await request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${res.body.accessToken}`).expect(401);
+        await request(t.http)
+          .get('/api/examples/jwt-only')
+          .set('Authorization', `Bearer ${res.body.accessToken}`)
+          .expect(401);
         await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: res.body.refreshToken }).expect(401);
       } else {
-        const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))?.split(';')[0];
-        await request(t.http).get('/api/examples/session-only').set('Cookie', cookie ?? '').expect(401);
+        const cookie = ([] as string[])
+          .concat(res.headers['set-cookie'] ?? [])
+          .find((c) => c.startsWith('sid='))
+          ?.split(';')[0];
+        await request(t.http)
+          .get('/api/examples/session-only')
+          .set('Cookie', cookie ?? '')
+          .expect(401);
       }
     }
   });

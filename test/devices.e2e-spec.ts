@@ -27,7 +27,18 @@ describe('devices: every login of mine, both kinds', () => {
     const res = await phone.get('/api/auth/sessions').expect(200);
     expect(res.body).toHaveLength(3);
     for (const device of res.body) {
-      expect(Object.keys(device).sort()).toEqual(['createdAt', 'current', 'device', 'expiresAt', 'id', 'ip', 'kind', 'lastUsedAt', 'mfa', 'userAgent']);
+      expect(Object.keys(device).sort()).toEqual([
+        'createdAt',
+        'current',
+        'device',
+        'expiresAt',
+        'id',
+        'ip',
+        'kind',
+        'lastUsedAt',
+        'mfa',
+        'userAgent',
+      ]);
     }
     expect(res.body.map((d: { kind: string }) => d.kind).sort()).toEqual(['session', 'token', 'token']);
     const current = res.body.filter((d: { current: boolean }) => d.current);
@@ -40,7 +51,8 @@ describe('devices: every login of mine, both kinds', () => {
 
     // The list never holds a credential.
     const text = JSON.stringify(res.body);
-    for (const secret of [cookie.cookie!.slice(4), phone.accessToken!, phone.refreshToken!, cli.refreshToken!]) expect(text).not.toContain(secret);
+    for (const secret of [cookie.cookie!.slice(4), phone.accessToken!, phone.refreshToken!, cli.refreshToken!])
+      expect(text).not.toContain(secret);
 
     const fromCookie = await cookie.get('/api/auth/sessions').expect(200);
     expect(fromCookie.body.find((d: { current: boolean }) => d.current).kind).toBe('session');
@@ -49,8 +61,14 @@ describe('devices: every login of mine, both kinds', () => {
   it('revoking the cookie login from a token login makes the cookie 401 at once', async () => {
     const cookie = await loginAs(t, ada, 'session');
     const token = await loginAs(t, ada, 'jwt');
-    const list = (await token.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; kind: string; current: boolean }>;
-    const cookieLogin = (await cookie.get('/api/auth/sessions').expect(200)).body.find((d: { current: boolean }) => d.current);
+    const list = (await token.get('/api/auth/sessions').expect(200)).body as Array<{
+      id: string;
+      kind: string;
+      current: boolean;
+    }>;
+    const cookieLogin = (await cookie.get('/api/auth/sessions').expect(200)).body.find(
+      (d: { current: boolean }) => d.current,
+    );
     expect(list.map((d) => d.id)).toContain(cookieLogin.id);
     await token.delete(`/api/auth/sessions/${cookieLogin.id}`).expect(204);
     await cookie.get('/api/users/me').expect(401);
@@ -60,7 +78,9 @@ describe('devices: every login of mine, both kinds', () => {
   it('revoking a token login from the cookie makes its access and refresh tokens 401 at once', async () => {
     const cookie = await loginAs(t, ada, 'session');
     const token = await loginAs(t, ada, 'jwt');
-    const tokenLogin = (await token.get('/api/auth/sessions').expect(200)).body.find((d: { current: boolean }) => d.current);
+    const tokenLogin = (await token.get('/api/auth/sessions').expect(200)).body.find(
+      (d: { current: boolean }) => d.current,
+    );
     await cookie.delete(`/api/auth/sessions/${tokenLogin.id}`).expect(204);
     await token.get('/api/examples/jwt-only').expect(401);
     await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: token.refreshToken }).expect(401);
@@ -76,7 +96,9 @@ describe('devices: every login of mine, both kinds', () => {
     await mine.delete('/api/auth/sessions/3f0c6a52-8d1e-4a7b-9a43-6f0f3f7d9b11').expect(404);
     await mine.delete('/api/auth/sessions/nope').expect(400);
     const cookie = await loginAs(t, ada, 'session');
-    const cookieId = (await cookie.get('/api/auth/sessions').expect(200)).body.find((d: { current: boolean }) => d.current).id;
+    const cookieId = (await cookie.get('/api/auth/sessions').expect(200)).body.find(
+      (d: { current: boolean }) => d.current,
+    ).id;
     await mine.delete(`/api/auth/sessions/${cookieId}`).expect(204);
     await mine.delete(`/api/auth/sessions/${cookieId}`).expect(404);
   });
@@ -95,7 +117,9 @@ describe('devices: every login of mine, both kinds', () => {
   it('cookie-authenticated revocations need the CSRF token', async () => {
     const cookie = await loginAs(t, ada, 'session');
     const other = await loginAs(t, ada, 'jwt');
-    const otherId = (await other.get('/api/auth/sessions').expect(200)).body.find((d: { current: boolean }) => d.current).id;
+    const otherId = (await other.get('/api/auth/sessions').expect(200)).body.find(
+      (d: { current: boolean }) => d.current,
+    ).id;
     await request(t.http).delete('/api/auth/sessions').set('Cookie', cookie.cookie!).expect(403);
     await request(t.http).delete(`/api/auth/sessions/${otherId}`).set('Cookie', cookie.cookie!).expect(403);
     await other.get('/api/users/me').expect(200);

@@ -32,25 +32,38 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     await t.close();
   });
 
-  const login = (email: string, password: string) => request(t.http).post('/api/auth/token/login').send({ email, password });
+  const login = (email: string, password: string) =>
+    request(t.http).post('/api/auth/token/login').send({ email, password });
 
   it.each([
     ['decomposed', 'composed', decomposed, composed],
     ['composed', 'decomposed', composed, decomposed],
   ])('registers with the %s spelling and logs in with the %s one', async (_a, _b, register, other) => {
     const local = `ana-${randomUUID().slice(0, 8)}`;
-    const created = await request(t.http).post('/api/auth/register').send({ email: register(local), password: 'correct horse battery' }).expect(201);
+    const created = await request(t.http)
+      .post('/api/auth/register')
+      .send({ email: register(local), password: 'correct horse battery' })
+      .expect(201);
     expect(created.body.email).toBe(composed(local));
-    await request(t.http).post('/api/auth/register').send({ email: other(local), password: 'correct horse battery' }).expect(409);
+    await request(t.http)
+      .post('/api/auth/register')
+      .send({ email: other(local), password: 'correct horse battery' })
+      .expect(409);
     const res = await login(other(local), 'correct horse battery');
     expect(res.status).toBe(200);
-    const me = await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
+    const me = await request(t.http)
+      .get('/api/users/me')
+      .set('Authorization', `Bearer ${res.body.accessToken}`)
+      .expect(200);
     expect(me.body.id).toBe(created.body.id);
   });
 
   it('counts failures under both spellings toward the same lockout', async () => {
     const local = `ana-${randomUUID().slice(0, 8)}`;
-    await request(t.http).post('/api/auth/register').send({ email: decomposed(local), password: 'correct horse battery' }).expect(201);
+    await request(t.http)
+      .post('/api/auth/register')
+      .send({ email: decomposed(local), password: 'correct horse battery' })
+      .expect(201);
     await login(decomposed(local), 'wrong password').expect(401);
     await login(composed(local), 'wrong password').expect(401);
     await login(decomposed(local), 'wrong password').expect(401);
@@ -61,28 +74,48 @@ describe('one account and one lockout counter per address, whatever its Unicode 
 
   it('takes a domain and its punycode for one address', async () => {
     const local = `ana-${randomUUID().slice(0, 8)}`;
-    const created = await request(t.http).post('/api/auth/register').send({ email: `${local}@b\u00fccher.de`, password: 'correct horse battery' });
+    const created = await request(t.http)
+      .post('/api/auth/register')
+      .send({ email: `${local}@b\u00fccher.de`, password: 'correct horse battery' });
     expect(created.status).toBe(201);
     expect(created.body.email).toBe(`${local}@b\u00fccher.de`);
-    await request(t.http).post('/api/auth/register').send({ email: `${local}@xn--bcher-kva.de`, password: 'another horse battery' }).expect(409);
+    await request(t.http)
+      .post('/api/auth/register')
+      .send({ email: `${local}@xn--bcher-kva.de`, password: 'another horse battery' })
+      .expect(409);
     const res = await login(`${local}@XN--BCHER-KVA.de`, 'correct horse battery').expect(200);
     expect(res.body.accessToken).toEqual(expect.any(String));
   });
 
-  it.each(spellings)('registers with %s and logs in to the same account with the other spelling', async (_what, one, other, stored) => {
-    const local = randomUUID().slice(0, 8);
-    const created = await request(t.http).post('/api/auth/register').send({ email: spelled(one, local), password: 'correct horse battery' }).expect(201);
-    expect(created.body.email).toBe(spelled(stored, local));
-    await request(t.http).post('/api/auth/register').send({ email: spelled(other, local), password: 'correct horse battery' }).expect(409);
-    const res = await login(spelled(other, local), 'correct horse battery');
-    expect(res.status).toBe(200);
-    const me = await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
-    expect(me.body.id).toBe(created.body.id);
-  });
+  it.each(spellings)(
+    'registers with %s and logs in to the same account with the other spelling',
+    async (_what, one, other, stored) => {
+      const local = randomUUID().slice(0, 8);
+      const created = await request(t.http)
+        .post('/api/auth/register')
+        .send({ email: spelled(one, local), password: 'correct horse battery' })
+        .expect(201);
+      expect(created.body.email).toBe(spelled(stored, local));
+      await request(t.http)
+        .post('/api/auth/register')
+        .send({ email: spelled(other, local), password: 'correct horse battery' })
+        .expect(409);
+      const res = await login(spelled(other, local), 'correct horse battery');
+      expect(res.status).toBe(200);
+      const me = await request(t.http)
+        .get('/api/users/me')
+        .set('Authorization', `Bearer ${res.body.accessToken}`)
+        .expect(200);
+      expect(me.body.id).toBe(created.body.id);
+    },
+  );
 
   it.each(spellings)('counts failures under both spellings with %s toward one lockout', async (_what, one, other) => {
     const local = randomUUID().slice(0, 8);
-    await request(t.http).post('/api/auth/register').send({ email: spelled(one, local), password: 'correct horse battery' }).expect(201);
+    await request(t.http)
+      .post('/api/auth/register')
+      .send({ email: spelled(one, local), password: 'correct horse battery' })
+      .expect(201);
     await login(spelled(one, local), 'wrong password').expect(401);
     await login(spelled(other, local), 'wrong password').expect(401);
     await login(spelled(one, local), 'wrong password').expect(401);
@@ -104,7 +137,9 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     ['an unassigned code point', '\u0378'],
   ])('refuses an email with %s inside, at registration and login', async (_what, invisible) => {
     const email = `ana${invisible}-${randomUUID().slice(0, 8)}@example.com`;
-    const registered = await request(t.http).post('/api/auth/register').send({ email, password: 'correct horse battery' });
+    const registered = await request(t.http)
+      .post('/api/auth/register')
+      .send({ email, password: 'correct horse battery' });
     expect(registered.status).toBe(400);
     expect(registered.body.message).toContain('email must not contain invisible characters');
     const loggedIn = await login(email, 'correct horse battery');
@@ -115,7 +150,10 @@ describe('one account and one lockout counter per address, whatever its Unicode 
   it('re-normalises emails stored in the old form, unless another row holds the new form', async () => {
     const db = t.app.get(DataSource);
     const insert = async (email: string) => {
-      const [row]: Array<{ id: string }> = await db.query(`INSERT INTO "users" ("email", "password_hash") VALUES ($1, 'x') RETURNING "id"`, [email]);
+      const [row]: Array<{ id: string }> = await db.query(
+        `INSERT INTO "users" ("email", "password_hash") VALUES ($1, 'x') RETURNING "id"`,
+        [email],
+      );
       return row!.id;
     };
     const alone = `ana-${randomUUID().slice(0, 8)}`;
@@ -130,7 +168,8 @@ describe('one account and one lockout counter per address, whatever its Unicode 
     } finally {
       await runner.release();
     }
-    const emails = async (id: string) => ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
+    const emails = async (id: string) =>
+      ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
     await expect(emails(aloneId)).resolves.toBe(composed(alone));
     await expect(emails(takenOldId)).resolves.toBe(`h\u0331${taken}@example.com`);
     await expect(emails(takenNewId)).resolves.toBe(composed(taken));
@@ -139,15 +178,22 @@ describe('one account and one lockout counter per address, whatever its Unicode 
   it('re-normalises emails stored before case folding and width mapping, unless another row holds the new form', async () => {
     const db = t.app.get(DataSource);
     const insert = async (email: string) => {
-      const [row]: Array<{ id: string }> = await db.query(`INSERT INTO "users" ("email", "password_hash") VALUES ($1, 'x') RETURNING "id"`, [email]);
+      const [row]: Array<{ id: string }> = await db.query(
+        `INSERT INTO "users" ("email", "password_hash") VALUES ($1, 'x') RETURNING "id"`,
+        [email],
+      );
       return row!.id;
     };
-    const emails = async (id: string) => ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
+    const emails = async (id: string) =>
+      ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
     // The rule those rows were stored under: NFC, then lower case, once.
     const before = (email: string) => email.normalize('NFC').toLowerCase();
     const local = randomUUID().slice(0, 8);
     const alone = await Promise.all(
-      spellings.map(async ([, one, , stored], i) => ({ id: await insert(before(spelled(one, `${i}-${local}`))), form: spelled(stored, `${i}-${local}`) })),
+      spellings.map(async ([, one, , stored], i) => ({
+        id: await insert(before(spelled(one, `${i}-${local}`))),
+        form: spelled(stored, `${i}-${local}`),
+      })),
     );
     const takenOld = await insert(spelled('straße', `taken-${local}`));
     const takenNew = await insert(spelled('strasse', `taken-${local}`));

@@ -6,7 +6,15 @@ import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { es256Pair } from './support/keys.js';
-import { buildService, FAIL_TIMEOUT_MS, findNginx, freePort, nginxSite, startNginx, type Nginx } from './support/nginx.js';
+import {
+  buildService,
+  FAIL_TIMEOUT_MS,
+  findNginx,
+  freePort,
+  nginxSite,
+  startNginx,
+  type Nginx,
+} from './support/nginx.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -20,7 +28,9 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  */
 const nginxBinary = findNginx();
 if (!nginxBinary && !process.env.CI) {
-  console.log('load-balancer.e2e-spec.ts skipped: nginx is not installed (apt-get install nginx-light; CI installs it)');
+  console.log(
+    'load-balancer.e2e-spec.ts skipped: nginx is not installed (apt-get install nginx-light; CI installs it)',
+  );
 }
 const describeWithNginx = nginxBinary || process.env.CI ? describe : describe.skip;
 
@@ -37,7 +47,10 @@ interface Setup {
 }
 
 const setups: Array<[string, () => Setup]> = [
-  ['PostgreSQL only', () => ({ redisEnv: async () => ({}), stop: async () => undefined, restart: !process.env.REDIS_URL })],
+  [
+    'PostgreSQL only',
+    () => ({ redisEnv: async () => ({}), stop: async () => undefined, restart: !process.env.REDIS_URL }),
+  ],
 ];
 if (process.env.REDIS_URL) {
   const env = { REDIS_URL: process.env.REDIS_URL };
@@ -145,7 +158,9 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
     child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    const exited = new Promise<number | string | null>((resolve) =>
+      child.on('exit', (code, signal) => resolve(signal ?? code)),
+    );
     const deadline = Date.now() + 60_000;
     for (;;) {
       const status = await fetch(`http://127.0.0.1:${port}/api/health`).then(
@@ -153,7 +168,8 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
         () => 0,
       );
       if (status === 200) break;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`instance ${index} did not start: ${output}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`instance ${index} did not start: ${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return { port, child, exited, output: () => output };
@@ -181,7 +197,10 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
     for (let i = 0; i < 3; i++) dataDirs.push(mkdtempSync(join(tmpdir(), 'nda-lb-')));
     // One at a time: the first migrates the fresh database.
     for (const [index, port] of ports.entries()) instances.push(await startInstance(index, port));
-    nginx = await startNginx(nginxBinary!, ports.map((port) => `127.0.0.1:${port}`));
+    nginx = await startNginx(
+      nginxBinary!,
+      ports.map((port) => `127.0.0.1:${port}`),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -200,7 +219,8 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
     // nginx writes the line after the answer has left: the client can be quicker.
     for (let tries = 0; ; tries++) {
       const byId = new Map(nginx.accessLog().map((line) => [line.requestId, line.upstreams.at(-1) ?? '']));
-      if (tries === 20 || requestIds.every((id) => byId.has(id))) return requestIds.map((id) => byId.get(id) ?? 'unknown');
+      if (tries === 20 || requestIds.every((id) => byId.has(id)))
+        return requestIds.map((id) => byId.get(id) ?? 'unknown');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
@@ -227,7 +247,9 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
 
   it('the configuration in docs/deployment.md is the one tested here', () => {
     const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'deployment.md'), 'utf8');
-    expect(docs).toContain(nginxSite({ upstreams: ['10.0.0.11:3000', '10.0.0.12:3000', '10.0.0.13:3000'], listen: '80' }));
+    expect(docs).toContain(
+      nginxSite({ upstreams: ['10.0.0.11:3000', '10.0.0.12:3000', '10.0.0.13:3000'], listen: '80' }),
+    );
   });
 
   it('spreads the requests of a cookie and a token login over all three instances', async () => {
@@ -239,7 +261,9 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) {
         const byCookie = await client.call('GET', '/api/users/me', { headers: { cookie: session.cookie } });
-        const byBearer = await client.call('GET', '/api/users/me', { headers: { authorization: `Bearer ${token.accessToken}` } });
+        const byBearer = await client.call('GET', '/api/users/me', {
+          headers: { authorization: `Bearer ${token.accessToken}` },
+        });
         expect([byCookie.status, byBearer.status]).toEqual([200, 200]);
         ids.push(byCookie.requestId, byBearer.requestId);
       }
@@ -255,14 +279,20 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
       const token = await tokenLogin(client, await register(client));
       const [issuer] = await servedBy([token.requestId]);
       // Round robin: of three consecutive requests, at least two reach other instances.
-      let refreshed: Answer & { requestId: string } = await client.call('POST', '/api/auth/token/refresh', { body: { refreshToken: token.refreshToken } });
+      let refreshed: Answer & { requestId: string } = await client.call('POST', '/api/auth/token/refresh', {
+        body: { refreshToken: token.refreshToken },
+      });
       for (let i = 0; i < 3 && (await servedBy([refreshed.requestId]))[0] === issuer; i++) {
         expect(refreshed.status).toBe(200);
-        refreshed = await client.call('POST', '/api/auth/token/refresh', { body: { refreshToken: refreshed.body.refreshToken } });
+        refreshed = await client.call('POST', '/api/auth/token/refresh', {
+          body: { refreshToken: refreshed.body.refreshToken },
+        });
       }
       expect(refreshed.status).toBe(200);
       expect((await servedBy([refreshed.requestId]))[0]).not.toBe(issuer);
-      const me = await client.call('GET', '/api/users/me', { headers: { authorization: `Bearer ${refreshed.body.accessToken}` } });
+      const me = await client.call('GET', '/api/users/me', {
+        headers: { authorization: `Bearer ${refreshed.body.accessToken}` },
+      });
       expect(me.status).toBe(200);
     } finally {
       client.close();
@@ -276,15 +306,24 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
       const session = await sessionLogin(client, credentials);
       const token = await tokenLogin(client, credentials);
       const meByCookie = () => client.call('GET', '/api/users/me', { headers: { cookie: session.cookie } });
-      const meByBearer = () => client.call('GET', '/api/users/me', { headers: { authorization: `Bearer ${token.accessToken}` } });
+      const meByBearer = () =>
+        client.call('GET', '/api/users/me', { headers: { authorization: `Bearer ${token.accessToken}` } });
       expect((await meByCookie()).status).toBe(200);
       expect((await meByBearer()).status).toBe(200);
       // The token ends the cookie's login (the devices list), then its own (logout).
-      const devices = await client.call('GET', '/api/auth/sessions', { headers: { authorization: `Bearer ${token.accessToken}` } });
-      const sessionLoginId = (devices.body as Array<{ id: string; kind: string }>).find((device) => device.kind === 'session')!.id;
-      const revoke = await client.call('DELETE', `/api/auth/sessions/${sessionLoginId}`, { headers: { authorization: `Bearer ${token.accessToken}` } });
+      const devices = await client.call('GET', '/api/auth/sessions', {
+        headers: { authorization: `Bearer ${token.accessToken}` },
+      });
+      const sessionLoginId = (devices.body as Array<{ id: string; kind: string }>).find(
+        (device) => device.kind === 'session',
+      )!.id;
+      const revoke = await client.call('DELETE', `/api/auth/sessions/${sessionLoginId}`, {
+        headers: { authorization: `Bearer ${token.accessToken}` },
+      });
       expect(revoke.status).toBe(204);
-      const logout = await client.call('POST', '/api/auth/token/logout', { body: { refreshToken: token.refreshToken } });
+      const logout = await client.call('POST', '/api/auth/token/logout', {
+        body: { refreshToken: token.refreshToken },
+      });
       expect(logout.status).toBe(204);
 
       // Each check: three consecutive requests per credential, one per instance (round robin).
@@ -313,7 +352,12 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
       const answers: Array<Answer & { requestId: string }> = [];
       for (let i = 0; i < THROTTLE_AUTH_LIMIT + 2; i++) {
         // A new address claimed on every request: nginx overwrites the header, so it changes nothing.
-        answers.push(await client.call('POST', '/api/auth/token/refresh', { body: { refreshToken: 'x' }, headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } }));
+        answers.push(
+          await client.call('POST', '/api/auth/token/refresh', {
+            body: { refreshToken: 'x' },
+            headers: { 'x-forwarded-for': `203.0.113.${i + 1}` },
+          }),
+        );
       }
       expect(answers.map((res) => res.status)).toEqual([...Array(THROTTLE_AUTH_LIMIT).fill(401), 429, 429]);
       expect(new Set(await servedBy(answers.map((res) => res.requestId)))).toEqual(new Set(nginx.upstreams));
@@ -343,7 +387,10 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
       expect(attempts.map((res) => res.status)).toEqual(Array(LOGIN_MAX_FAILURES).fill(401));
       expect(new Set(await servedBy(attempts.map((res) => res.requestId))).size).toBe(Math.min(3, LOGIN_MAX_FAILURES));
       // Locked out from that address, whatever it claims, even with the right password…
-      const locked = await guesser.call('POST', '/api/auth/token/login', { body: credentials, headers: { 'x-forwarded-for': '192.0.2.77' } });
+      const locked = await guesser.call('POST', '/api/auth/token/login', {
+        body: credentials,
+        headers: { 'x-forwarded-for': '192.0.2.77' },
+      });
       expect(locked.status).toBe(429);
       // …while the owner, elsewhere, logs in.
       expect((await owner.call('POST', '/api/auth/token/login', { body: credentials })).status).toBe(200);
@@ -363,7 +410,11 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
           const credentials = await register(client);
           if (index % 2 === 0) {
             const session = await sessionLogin(client, credentials);
-            return { client, read: { cookie: session.cookie }, write: { cookie: session.cookie, 'x-csrf-token': session.csrfToken } };
+            return {
+              client,
+              read: { cookie: session.cookie },
+              write: { cookie: session.cookie, 'x-csrf-token': session.csrfToken },
+            };
           }
           const token = await tokenLogin(client, credentials);
           const bearer = { authorization: `Bearer ${token.accessToken}` };
@@ -381,9 +432,13 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
         for (let round = 0; running; round++) {
           const write = (round + index) % 3 === 0;
           const title = `note ${index}.${round}`;
-          const res = await (write
-            ? entry.client.call('POST', '/api/notes', { headers: entry.write, body: { title, body: 'written during a rolling restart' } })
-            : entry.client.call('GET', '/api/users/me', { headers: entry.read })
+          const res = await (
+            write
+              ? entry.client.call('POST', '/api/notes', {
+                  headers: entry.write,
+                  body: { title, body: 'written during a rolling restart' },
+                })
+              : entry.client.call('GET', '/api/users/me', { headers: entry.read })
           ).catch((error: NodeJS.ErrnoException) => ({ status: error.code ?? 'error', body: undefined }) as const);
           requests++;
           const ok = write ? res.status === 201 : res.status === 200;
@@ -430,7 +485,9 @@ describeWithNginx.each(setups)('three instances behind nginx, %s', (_name, setup
       // (nginx repeats them elsewhere) until nginx stops choosing it, then closes its listener.
       expect(failed).toBe('none');
       // Every login still works, and every note answered 201 is there.
-      const after = await Promise.all(clients.map(async (entry) => (await entry.client.call('GET', '/api/users/me', { headers: entry.read })).status));
+      const after = await Promise.all(
+        clients.map(async (entry) => (await entry.client.call('GET', '/api/users/me', { headers: entry.read })).status),
+      );
       expect(after.filter((status) => status !== 200)).toEqual([]);
       // One request at a time per client: 50 connections, as during the load.
       const missing = (

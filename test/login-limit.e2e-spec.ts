@@ -16,7 +16,9 @@ describe('MAX_LOGINS_PER_USER', () => {
   });
 
   const loginIdOf = async (client: Client): Promise<string> =>
-    ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
+    ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find(
+      (d) => d.current,
+    )!.id;
 
   it('a login past the limit ends the least recently used one, whichever its kind', async () => {
     const user = await createUser(t);

@@ -13,7 +13,8 @@ const LOGIN_PATH: Record<Mode, string> = { session: '/api/auth/session/login', j
 
 /** A TOTP code for `secret`, `steps` time steps from now (the server accepts ±1). */
 const totp = (secret: string, steps = 0) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
-const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A logged-in agent of either kind, with what it needs to send credentials. */
@@ -50,12 +51,20 @@ async function login(t: TestApp, user: TestUser, mode: Mode): Promise<Caller> {
 async function enrol(caller: Caller): Promise<{ secret: string; recoveryCodes: string[] }> {
   const started = await caller.agent.post('/api/users/me/mfa/totp').expect(200);
   const { secret } = started.body as { secret: string };
-  const confirmed = await caller.agent.post('/api/users/me/mfa/totp/confirm').send({ code: await totp(secret) }).expect(200);
+  const confirmed = await caller.agent
+    .post('/api/users/me/mfa/totp/confirm')
+    .send({ code: await totp(secret) })
+    .expect(200);
   return { secret, recoveryCodes: confirmed.body.recoveryCodes };
 }
 
 /** Password, then a code: the completed login as a caller. */
-async function loginWithCode(t: TestApp, user: TestUser, mode: Mode, code: string): Promise<{ caller: Caller; res: request.Response }> {
+async function loginWithCode(
+  t: TestApp,
+  user: TestUser,
+  mode: Mode,
+  code: string,
+): Promise<{ caller: Caller; res: request.Response }> {
   const { agent, res } = await passwordLogin(t, user, mode);
   expect(res.status).toBe(200);
   const verified = await agent.post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code });
@@ -81,7 +90,10 @@ describe.each<Mode>(['session', 'jwt'])('second factor and step-up, %s mode', (m
 
     const wrong = String((Number(await totp(started.body.secret)) + 500_000) % 1_000_000).padStart(6, '0');
     await caller.agent.post('/api/users/me/mfa/totp/confirm').send({ code: wrong }).expect(400);
-    const confirmed = await caller.agent.post('/api/users/me/mfa/totp/confirm').send({ code: await totp(started.body.secret) }).expect(200);
+    const confirmed = await caller.agent
+      .post('/api/users/me/mfa/totp/confirm')
+      .send({ code: await totp(started.body.secret) })
+      .expect(200);
     const codes = confirmed.body.recoveryCodes as string[];
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
@@ -92,11 +104,15 @@ describe.each<Mode>(['session', 'jwt'])('second factor and step-up, %s mode', (m
     await caller.agent.post('/api/users/me/mfa/totp').expect(409);
 
     // Stored encrypted: the row holds neither the secret nor anything it starts with.
-    const [row] = await t.app.get(DataSource).query(`SELECT secret_ciphertext FROM mfa_secrets WHERE user_id = $1`, [user.id]);
+    const [row] = await t.app
+      .get(DataSource)
+      .query(`SELECT secret_ciphertext FROM mfa_secrets WHERE user_id = $1`, [user.id]);
     expect(row.secret_ciphertext).toMatch(/^v1\./);
     expect(row.secret_ciphertext).not.toContain(started.body.secret);
     expect(row.secret_ciphertext).not.toContain(Buffer.from(started.body.secret).toString('base64url').slice(0, 16));
-    const hashes = await t.app.get(DataSource).query(`SELECT code_hash FROM mfa_recovery_codes WHERE user_id = $1`, [user.id]);
+    const hashes = await t.app
+      .get(DataSource)
+      .query(`SELECT code_hash FROM mfa_recovery_codes WHERE user_id = $1`, [user.id]);
     expect(hashes).toHaveLength(10);
     expect(JSON.stringify(hashes)).not.toContain(codes[0]!.replace(/-/g, ''));
   });
@@ -113,7 +129,10 @@ describe.each<Mode>(['session', 'jwt'])('second factor and step-up, %s mode', (m
     await agent.get('/api/users/me').expect(401);
 
     const code = await totp(secret, 1); // the enrolment used the current step
-    const verified = await agent.post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code }).expect(200);
+    const verified = await agent
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: res.body.challengeId, code })
+      .expect(200);
     const caller = callerFrom(agent, mode, verified.body);
     if (mode === 'session') {
       expect(verified.body.user.id).toBe(user.id);
@@ -125,14 +144,23 @@ describe.each<Mode>(['session', 'jwt'])('second factor and step-up, %s mode', (m
       expect(Math.abs((claims.auth_time as number) - Date.now() / 1000)).toBeLessThan(5);
     }
     await caller.agent.get('/api/users/me').expect(200);
-    const devices = (await caller.agent.get('/api/auth/sessions').expect(200)).body as Array<{ current: boolean; mfa: boolean }>;
+    const devices = (await caller.agent.get('/api/auth/sessions').expect(200)).body as Array<{
+      current: boolean;
+      mfa: boolean;
+    }>;
     expect(devices.find((d) => d.current)?.mfa).toBe(true);
     expect(devices.find((d) => !d.current)?.mfa).toBe(false); // the enrolling login used the password only
 
     // The challenge is single use, and so is the code.
-    await request(t.http).post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code: await totp(secret, 1) }).expect(400);
+    await request(t.http)
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: res.body.challengeId, code: await totp(secret, 1) })
+      .expect(400);
     const again = await passwordLogin(t, user, mode);
-    await request(t.http).post('/api/auth/mfa/verify').send({ challengeId: again.res.body.challengeId, code }).expect(401);
+    await request(t.http)
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: again.res.body.challengeId, code })
+      .expect(401);
   });
 
   it('login with a recovery code; the same code is refused the second time', async () => {
@@ -149,14 +177,29 @@ describe.each<Mode>(['session', 'jwt'])('second factor and step-up, %s mode', (m
   it('unknown, malformed or expired challenges are 400; a wrong code is 401 and audited', async () => {
     const user = await createUser(t);
     await enrol(await login(t, user, mode));
-    await request(t.http).post('/api/auth/mfa/verify').send({ challengeId: crypto.randomUUID(), code: '123456' }).expect(400);
+    await request(t.http)
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: crypto.randomUUID(), code: '123456' })
+      .expect(400);
     await request(t.http).post('/api/auth/mfa/verify').send({ challengeId: 'nope', code: '123456' }).expect(400);
     const { res } = await passwordLogin(t, user, mode);
-    await request(t.http).post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code: '000000' }).expect(401);
-    await t.app.get(DataSource).query(`UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE id = $1`, [res.body.challengeId]);
-    await request(t.http).post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code: '000000' }).expect(400);
+    await request(t.http)
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: res.body.challengeId, code: '000000' })
+      .expect(401);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+        res.body.challengeId,
+      ]);
+    await request(t.http)
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: res.body.challengeId, code: '000000' })
+      .expect(400);
     await t.app.get(AuditService).flush();
-    const [failed] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM auth_events WHERE user_id = $1 AND type = 'mfa.failed'`, [user.id]);
+    const [failed] = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM auth_events WHERE user_id = $1 AND type = 'mfa.failed'`, [user.id]);
     expect(failed.n).toBe(1);
   });
 
@@ -169,7 +212,9 @@ describe.each<Mode>(['session', 'jwt'])('second factor and step-up, %s mode', (m
     const { res } = await passwordLogin(t, user, mode);
     expect(res.body.mfaRequired).toBeUndefined();
     await t.app.get(AuditService).flush();
-    const types = await t.app.get(DataSource).query(`SELECT type FROM auth_events WHERE user_id = $1 AND type LIKE 'mfa.%' ORDER BY occurred_at`, [user.id]);
+    const types = await t.app
+      .get(DataSource)
+      .query(`SELECT type FROM auth_events WHERE user_id = $1 AND type LIKE 'mfa.%' ORDER BY occurred_at`, [user.id]);
     expect(types.map((r: { type: string }) => r.type)).toEqual(['mfa.enabled', 'mfa.disabled']);
   });
 });
@@ -190,7 +235,9 @@ describe.each<Mode>(['session', 'jwt'])('lockout with a second factor, %s mode',
     for (let i = 0; i < 3; i++) {
       await agent.post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code: '000000' }).expect(401);
     }
-    const locked = await agent.post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code: await totp(secret, 1) });
+    const locked = await agent
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: res.body.challengeId, code: await totp(secret, 1) });
     expect(locked.status).toBe(429);
     expect(locked.headers['retry-after']).toBeDefined();
     expect((await passwordLogin(t, user, mode)).res.status).toBe(429);
@@ -204,7 +251,10 @@ describe.each<Mode>(['session', 'jwt'])('lockout with a second factor, %s mode',
     await request(t.http).post(LOGIN_PATH[mode]).send(wrong).expect(401);
     const { res } = await passwordLogin(t, user, mode); // 2 failures so far: not one more, not reset
     expect(res.status).toBe(200);
-    await request(t.http).post('/api/auth/mfa/verify').send({ challengeId: res.body.challengeId, code: '000000' }).expect(401); // the 3rd
+    await request(t.http)
+      .post('/api/auth/mfa/verify')
+      .send({ challengeId: res.body.challengeId, code: '000000' })
+      .expect(401); // the 3rd
     expect((await passwordLogin(t, user, mode)).res.status).toBe(429);
   });
 });
@@ -225,11 +275,19 @@ describe.each<Mode>(['session', 'jwt'])('step-up (@Fresh) and reauthenticate, %s
     await sleep(2_200);
 
     const stale = await caller.agent.post('/api/users/me/mfa/totp').expect(401);
-    expect(stale.body).toEqual({ statusCode: 401, message: expect.any(String), error: 'insufficient_user_authentication', maxAge: 2 });
+    expect(stale.body).toEqual({
+      statusCode: 401,
+      message: expect.any(String),
+      error: 'insufficient_user_authentication',
+      maxAge: 2,
+    });
     if (mode === 'jwt') {
       expect(stale.headers['www-authenticate']).toBe('Bearer error="insufficient_user_authentication", max_age=2');
       // A refresh keeps the login's auth_time: it proves nothing.
-      const refreshed = await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: caller.refreshToken }).expect(200);
+      const refreshed = await request(t.http)
+        .post('/api/auth/token/refresh')
+        .send({ refreshToken: caller.refreshToken })
+        .expect(200);
       expect(claimsOf(refreshed.body.accessToken).auth_time).toBe(firstAuthTime);
       caller.refreshToken = refreshed.body.refreshToken;
     } else {
@@ -253,7 +311,9 @@ describe.each<Mode>(['session', 'jwt'])('step-up (@Fresh) and reauthenticate, %s
     }
     await caller.agent.post('/api/users/me/mfa/totp').expect(200);
     await t.app.get(AuditService).flush();
-    const [row] = await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM auth_events WHERE user_id = $1 AND type = 'reauthenticated'`, [user.id]);
+    const [row] = await t.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS n FROM auth_events WHERE user_id = $1 AND type = 'reauthenticated'`, [user.id]);
     expect(row.n).toBe(1);
   });
 
@@ -263,7 +323,9 @@ describe.each<Mode>(['session', 'jwt'])('step-up (@Fresh) and reauthenticate, %s
     const { recoveryCodes } = await enrol(caller);
     await caller.agent.post('/api/auth/reauthenticate').send({ password: user.password }).expect(401);
     await caller.agent.post('/api/auth/reauthenticate').send({ password: user.password, code: '000000' }).expect(401);
-    const ok = await caller.agent.post('/api/auth/reauthenticate').send({ password: user.password, code: recoveryCodes[0] });
+    const ok = await caller.agent
+      .post('/api/auth/reauthenticate')
+      .send({ password: user.password, code: recoveryCodes[0] });
     expect(ok.status).toBe(mode === 'session' ? 204 : 200);
     if (mode === 'jwt') expect(claimsOf(ok.body.accessToken).amr).toEqual(['pwd', 'otp']);
   });
@@ -293,24 +355,40 @@ describe('no response, log line or audit event holds a TOTP secret, code or reco
     keep(await caller.agent.post('/api/users/me/mfa/totp/confirm').send({ code: codes[0] }));
     const wrong = await passwordLogin(t, user, mode);
     keep(wrong.res);
-    keep(await wrong.agent.post('/api/auth/mfa/verify').send({ challengeId: wrong.res.body.challengeId, code: codes[2] }));
+    keep(
+      await wrong.agent.post('/api/auth/mfa/verify').send({ challengeId: wrong.res.body.challengeId, code: codes[2] }),
+    );
     const ok = await loginWithCode(t, user, mode, codes[0]!);
     keep(ok.res);
     const recovered = await loginWithCode(t, user, mode, recoveryCodes[0]!);
     keep(recovered.res);
-    keep(await recovered.caller.agent.post('/api/auth/reauthenticate').send({ password: user.password, code: recoveryCodes[1] }));
-    keep(await recovered.caller.agent.post('/api/auth/reauthenticate').send({ password: user.password, code: recoveryCodes[1] }));
+    keep(
+      await recovered.caller.agent
+        .post('/api/auth/reauthenticate')
+        .send({ password: user.password, code: recoveryCodes[1] }),
+    );
+    keep(
+      await recovered.caller.agent
+        .post('/api/auth/reauthenticate')
+        .send({ password: user.password, code: recoveryCodes[1] }),
+    );
     keep(await recovered.caller.agent.get('/api/auth/sessions'));
     keep(await recovered.caller.agent.get('/api/users/me/activity'));
     expect(ok.res.status).toBe(200);
     expect(recovered.res.status).toBe(200);
 
     await t.app.get(AuditService).flush();
-    const events = JSON.stringify(await t.app.get(DataSource).query(`SELECT * FROM auth_events WHERE user_id = $1`, [user.id]));
+    const events = JSON.stringify(
+      await t.app.get(DataSource).query(`SELECT * FROM auth_events WHERE user_id = $1`, [user.id]),
+    );
     expect(events).toContain('mfa.failed');
     expect(lines.length).toBeGreaterThan(5);
     const secrets = [secret, ...codes.slice(0, 2), ...recoveryCodes, ...recoveryCodes.map((c) => c.replace(/-/g, ''))];
-    for (const [where, text] of [...bodies.map((b) => ['response', b] as const), ['logs', lines.join('')] as const, ['audit', events] as const]) {
+    for (const [where, text] of [
+      ...bodies.map((b) => ['response', b] as const),
+      ['logs', lines.join('')] as const,
+      ['audit', events] as const,
+    ]) {
       // Not inside a longer run of digits or letters: a 6-digit code may occur by chance in a timestamp.
       for (const value of secrets) {
         const leaks = new RegExp(`(?<![A-Za-z0-9])${value}(?![A-Za-z0-9])`).test(text);

@@ -18,7 +18,9 @@ describe('instances started together on an empty database', () => {
           .query('SELECT name, count(*) FROM migrations GROUP BY name');
         // Sorted here, not by the server's collation.
         const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
-        expect(rows.sort(byName)).toEqual(migrations.map((migration) => ({ name: migration.name, count: '1' })).sort(byName));
+        expect(rows.sort(byName)).toEqual(
+          migrations.map((migration) => ({ name: migration.name, count: '1' })).sort(byName),
+        );
       } finally {
         await Promise.all(apps.map((t) => t.close()));
       }

@@ -8,7 +8,17 @@ import { join } from 'node:path';
 // `nest g resource`, then the typecheck, the build and the specs they wrote. Slow-ish (a few
 // compiler runs), so one copy serves every step.
 const ROOT = join(import.meta.dirname, '..');
-const PROJECT_FILES = ['src', 'test', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'jest.config.mjs', 'ormconfig.ts'];
+const PROJECT_FILES = [
+  'src',
+  'test',
+  'scripts',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'nest-cli.json',
+  'jest.config.mjs',
+  'ormconfig.ts',
+];
 
 interface Result {
   code: number | null;
@@ -50,10 +60,15 @@ describe('adding a module', () => {
   });
 
   it('npm run new:module writes the module, its migration and its spec, and registers them', () => {
-    expect(generated).toEqual({ code: 0, output: expect.stringContaining('created src/bookmarks/bookmarks.controller.ts') });
+    expect(generated).toEqual({
+      code: 0,
+      output: expect.stringContaining('created src/bookmarks/bookmarks.controller.ts'),
+    });
     const text = (file: string) => readFileSync(join(dir, file), 'utf8');
     expect(text('src/bookmarks/bookmarks.controller.ts')).toContain('@Auth(AuthMode.Session, AuthMode.Jwt)');
-    expect(text('src/app.module.ts')).toMatch(/@Module\(\{\s*imports: \[[^\]]*\bBookmarksModule,\s*\],\s*\}\)\s*export class FeaturesModule/);
+    expect(text('src/app.module.ts')).toMatch(
+      /@Module\(\{\s*imports: \[[^\]]*\bBookmarksModule,\s*\],\s*\}\)\s*export class FeaturesModule/,
+    );
     expect(text('src/entities.ts')).toMatch(/\bBookmark,\s*\];/);
     expect(text('src/database/migrations/index.ts')).toMatch(/\bCreateBookmarks\d+,\s*\];/);
     expect(existsSync(join(dir, 'test/bookmarks.e2e-spec.ts'))).toBe(true);
@@ -72,26 +87,55 @@ describe('adding a module', () => {
   });
 
   it('migration:generate finds nothing to add: it compares with the migrated schema, which the generated migration completes', async () => {
-    const result = await run(dir, 'npm', ['run', '-s', 'migration:generate', '--', 'src/database/migrations/unexpected']);
+    const result = await run(dir, 'npm', [
+      'run',
+      '-s',
+      'migration:generate',
+      '--',
+      'src/database/migrations/unexpected',
+    ]);
     expect(result).toEqual({ code: 1, output: expect.stringContaining('No changes in database schema were found') });
     expect(existsSync(join(dir, 'data'))).toBe(false);
   }, 120_000);
 
   it('nest g resource lands its module in FeaturesModule too', async () => {
-    const result = await node(dir, 'node_modules/@nestjs/cli/bin/nest.js', 'g', 'resource', 'things', '--type', 'rest', '--crud');
+    const result = await node(
+      dir,
+      'node_modules/@nestjs/cli/bin/nest.js',
+      'g',
+      'resource',
+      'things',
+      '--type',
+      'rest',
+      '--crud',
+    );
     expect(result.code).toBe(0);
-    expect(readFileSync(join(dir, 'src/app.module.ts'), 'utf8')).toMatch(/imports: \[[^\]]*\bThingsModule,\s*\],\s*\}\)\s*export class FeaturesModule/);
+    expect(readFileSync(join(dir, 'src/app.module.ts'), 'utf8')).toMatch(
+      /imports: \[[^\]]*\bThingsModule,\s*\],\s*\}\)\s*export class FeaturesModule/,
+    );
   }, 120_000);
 
   it('the result typechecks and builds', async () => {
-    await expect(node(dir, 'node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json')).resolves.toEqual({ code: 0, output: '' });
+    await expect(node(dir, 'node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json')).resolves.toEqual({
+      code: 0,
+      output: '',
+    });
     const build = await node(dir, 'node_modules/@nestjs/cli/bin/nest.js', 'build');
     expect(build.code).toBe(0);
     expect(existsSync(join(dir, 'dist/bookmarks/bookmarks.module.js'))).toBe(true);
   }, 300_000);
 
   it('the generated specs pass: the e2e spec on a migrated database, and nest g’s unit specs', async () => {
-    const result = await node(dir, '--experimental-vm-modules', 'node_modules/jest/bin/jest.js', 'test/bookmarks.e2e-spec.ts', 'src/things/');
-    expect({ code: result.code, tail: result.output.slice(-600) }).toEqual({ code: 0, tail: expect.stringMatching(/Test Suites: 3 passed, 3 total/) });
+    const result = await node(
+      dir,
+      '--experimental-vm-modules',
+      'node_modules/jest/bin/jest.js',
+      'test/bookmarks.e2e-spec.ts',
+      'src/things/',
+    );
+    expect({ code: result.code, tail: result.output.slice(-600) }).toEqual({
+      code: 0,
+      tail: expect.stringMatching(/Test Suites: 3 passed, 3 total/),
+    });
   }, 300_000);
 });

@@ -19,12 +19,21 @@ describe('/api/notes', () => {
   it('POST creates a note: 201 with {id, title, body, createdAt, updatedAt}', async () => {
     const res = await ada.post('/api/notes').send({ title: 'Groceries', body: 'Milk' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), title: 'Groceries', body: 'Milk', createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      title: 'Groceries',
+      body: 'Milk',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
   });
 
   it('GET /:id, PATCH /:id and DELETE /:id answer 200, 200, 204', async () => {
     const note = await createNote(ada, { title: 'Draft' });
-    await ada.get(`/api/notes/${note.id}`).expect(200).expect((res) => expect(res.body).toEqual(note));
+    await ada
+      .get(`/api/notes/${note.id}`)
+      .expect(200)
+      .expect((res) => expect(res.body).toEqual(note));
     const patched = await ada.patch(`/api/notes/${note.id}`).send({ body: 'Edited' }).expect(200);
     expect(patched.body).toMatchObject({ id: note.id, title: 'Draft', body: 'Edited' });
     await ada.delete(`/api/notes/${note.id}`).expect(204);
@@ -55,7 +64,10 @@ describe('/api/notes', () => {
       expect(res.status).toBe(404);
       expect(JSON.stringify(res.body)).not.toContain('private');
     }
-    await ada.get(`/api/notes/${note.id}`).expect(200).expect((res) => expect(res.body.title).toBe('private'));
+    await ada
+      .get(`/api/notes/${note.id}`)
+      .expect(200)
+      .expect((res) => expect(res.body.title).toBe('private'));
   });
 
   it.each([
@@ -71,7 +83,16 @@ describe('/api/notes', () => {
     expect(res.body).toMatchObject({ statusCode: 400, message: expect.any(Array) });
   });
 
-  it.each(['page=0', 'limit=0', 'limit=101', 'page=abc', 'limit=1.5', 'page=%00', 'page=1000000000000000000', 'page=1e300'])('GET answers 400 for ?%s', async (query) => {
+  it.each([
+    'page=0',
+    'limit=0',
+    'limit=101',
+    'page=abc',
+    'limit=1.5',
+    'page=%00',
+    'page=1000000000000000000',
+    'page=1e300',
+  ])('GET answers 400 for ?%s', async (query) => {
     await ada.get(`/api/notes?${query}`).expect(400);
   });
 
@@ -94,7 +115,10 @@ describe('/api/notes', () => {
 
   it('keeps unicode intact', async () => {
     const note = await createNote(ada, { title: 'Ünïcødé 🚀 ☃', body: 'e\u0301 ≠ é' });
-    expect((await ada.get(`/api/notes/${note.id}`).expect(200)).body).toMatchObject({ title: 'Ünïcødé 🚀 ☃', body: 'e\u0301 ≠ é' });
+    expect((await ada.get(`/api/notes/${note.id}`).expect(200)).body).toMatchObject({
+      title: 'Ünïcødé 🚀 ☃',
+      body: 'e\u0301 ≠ é',
+    });
   });
 
   it('a non-uuid id is 400, an unknown uuid 404', async () => {

@@ -21,7 +21,16 @@ interface Schema {
   type?: string;
   properties?: Record<
     string,
-    { type?: string; example?: unknown; description?: string; minLength?: number; maxLength?: number; $ref?: string; allOf?: unknown[]; items?: { $ref?: string } }
+    {
+      type?: string;
+      example?: unknown;
+      description?: string;
+      minLength?: number;
+      maxLength?: number;
+      $ref?: string;
+      allOf?: unknown[];
+      items?: { $ref?: string };
+    }
   >;
   required?: string[];
 }
@@ -44,7 +53,8 @@ function operations(document: Document): Array<{ key: string; method: string; pa
 function differences(a: unknown, b: unknown, limit = 10, pointer = ''): string[] {
   if (a === b) return [];
   const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return [`${pointer || '/'}: ${JSON.stringify(a)?.slice(0, 60)} → ${JSON.stringify(b)?.slice(0, 60)}`];
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b))
+    return [`${pointer || '/'}: ${JSON.stringify(a)?.slice(0, 60)} → ${JSON.stringify(b)?.slice(0, 60)}`];
   const found: string[] = [];
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -66,7 +76,8 @@ const documentKey = (route: RouteDeclaration) => `${route.method} ${route.path.r
  */
 function expected(route: RouteDeclaration, method: string) {
   const isPublic = route.protection === 'public';
-  const accepted = route.protection === 'public' ? [] : route.protection === 'undecided' ? ['session', 'jwt'] : route.protection;
+  const accepted =
+    route.protection === 'public' ? [] : route.protection === 'undecided' ? ['session', 'jwt'] : route.protection;
   const modes = ['session', 'jwt'].filter((mode) => accepted.includes(mode as never));
   const roles = isPublic ? [] : route.roles;
   const unsafe = !['get', 'head', 'options'].includes(method);
@@ -94,16 +105,25 @@ function check(document: Document, routes: RouteDeclaration[]): string[] {
     }
     const want = expected(route, method);
     const description = operation.description ?? '';
-    if (!description.startsWith(want.label)) problems.push(`${key}: description ${JSON.stringify(description.slice(0, 80))} does not start with ${JSON.stringify(want.label)}`);
-    if (want.fresh !== description.includes('insufficient_user_authentication')) problems.push(`${key}: step-up 401 ${want.fresh ? 'not named' : 'named'} in the description`);
-    const schemes = [...new Set((operation.security ?? []).flatMap((requirement) => Object.keys(requirement)))].filter((s) => s !== 'csrf');
-    if (schemes.join() !== want.modes.join()) problems.push(`${key}: security ${schemes.join() || 'none'}, declared ${want.modes.join() || 'none'}`);
+    if (!description.startsWith(want.label))
+      problems.push(
+        `${key}: description ${JSON.stringify(description.slice(0, 80))} does not start with ${JSON.stringify(want.label)}`,
+      );
+    if (want.fresh !== description.includes('insufficient_user_authentication'))
+      problems.push(`${key}: step-up 401 ${want.fresh ? 'not named' : 'named'} in the description`);
+    const schemes = [...new Set((operation.security ?? []).flatMap((requirement) => Object.keys(requirement)))].filter(
+      (s) => s !== 'csrf',
+    );
+    if (schemes.join() !== want.modes.join())
+      problems.push(`${key}: security ${schemes.join() || 'none'}, declared ${want.modes.join() || 'none'}`);
     const csrf = (operation.security ?? []).some((requirement) => 'session' in requirement && 'csrf' in requirement);
-    if (csrf !== (want.modes.includes('session') && !['get', 'head'].includes(method))) problems.push(`${key}: csrf requirement ${csrf}`);
+    if (csrf !== (want.modes.includes('session') && !['get', 'head'].includes(method)))
+      problems.push(`${key}: csrf requirement ${csrf}`);
     for (const [code, can] of Object.entries(want.codes)) {
       // A handler may answer these codes itself (a wrong password is a 401 on a public route).
       if (can && !(code in operation.responses)) problems.push(`${key}: ${code} response missing`);
-      if (can !== description.includes(` ${code} `)) problems.push(`${key}: ${code} ${can ? 'not named' : 'named'} in the description`);
+      if (can !== description.includes(` ${code} `))
+        problems.push(`${key}: ${code} ${can ? 'not named' : 'named'} in the description`);
     }
   }
   return problems;
@@ -135,10 +155,16 @@ describe('OpenAPI document', () => {
 
   it('reads like this on the four kinds of declaration', () => {
     const op = (method: string, path: string) => document.paths[path]![method]!;
-    expect(op('get', '/api/examples/either').description).toMatch(/^Auth: session or jwt\.\n\nAnswers 401 no valid session cookie or bearer token\./);
-    expect(op('get', '/api/examples/jwt-only').description).toMatch(/^Auth: jwt\.\n\nAnswers 401 no valid bearer token\./);
+    expect(op('get', '/api/examples/either').description).toMatch(
+      /^Auth: session or jwt\.\n\nAnswers 401 no valid session cookie or bearer token\./,
+    );
+    expect(op('get', '/api/examples/jwt-only').description).toMatch(
+      /^Auth: jwt\.\n\nAnswers 401 no valid bearer token\./,
+    );
     expect(op('get', '/api/examples/public').description).toBe('Auth: public.');
-    expect(op('post', '/api/auth/token/login').description).toMatch(/^Auth: public\.\n\nAnswers 429 more than THROTTLE_AUTH_LIMIT requests a minute/);
+    expect(op('post', '/api/auth/token/login').description).toMatch(
+      /^Auth: public\.\n\nAnswers 429 more than THROTTLE_AUTH_LIMIT requests a minute/,
+    );
     expect(op('get', '/api/admin/users').description).toMatch(
       /^Auth: session; requires the admin role\.\n\nAnswers 401 no valid session cookie; 403 without the admin role\./,
     );
@@ -148,8 +174,12 @@ describe('OpenAPI document', () => {
   });
 
   it('keeps hand-written responses', () => {
-    expect(document.paths['/api/users/me/password']!.post!.responses['401']!.description).toBe('Not logged in, or the current password is wrong');
-    expect(document.paths['/api/auth/session/login']!.post!.responses['429']!.description).toMatch(/^Too many failed attempts/);
+    expect(document.paths['/api/users/me/password']!.post!.responses['401']!.description).toBe(
+      'Not logged in, or the current password is wrong',
+    );
+    expect(document.paths['/api/auth/session/login']!.post!.responses['429']!.description).toMatch(
+      /^Too many failed attempts/,
+    );
   });
 
   it('the check above catches a route labelled by hand the wrong way', () => {
@@ -170,7 +200,9 @@ describe('OpenAPI document', () => {
       const changed = differences(JSON.parse(committed), JSON.parse(fresh));
       throw new Error(
         'docs/openapi.json is out of date: run `npm run openapi` and commit docs/openapi.json.\n' +
-          (changed.length ? `Where the served document differs from the file:\n  ${changed.join('\n  ')}` : 'Same content, but not in the layout `npm run openapi` writes.'),
+          (changed.length
+            ? `Where the served document differs from the file:\n  ${changed.join('\n  ')}`
+            : 'Same content, but not in the layout `npm run openapi` writes.'),
       );
     }
   });
@@ -194,11 +226,20 @@ describe('OpenAPI document', () => {
         },
         required: ['email', 'password'],
       });
-      const note = { title: { type: 'string', example: 'Groceries', minLength: 1, maxLength: 200 }, body: { type: 'string', example: 'Milk, eggs, flour', maxLength: 10_000 } };
+      const note = {
+        title: { type: 'string', example: 'Groceries', minLength: 1, maxLength: 200 },
+        body: { type: 'string', example: 'Milk, eggs, flour', maxLength: 10_000 },
+      };
       expect(schemas.CreateNoteDto).toMatchObject({ properties: note, required: ['title', 'body'] });
       expect(schemas.UpdateNoteDto).toMatchObject({ properties: note });
       expect(schemas.UpdateNoteDto!.required).toBeUndefined();
-      expect(Object.keys(schemas.NoteResponse!.properties ?? {})).toEqual(['id', 'title', 'body', 'createdAt', 'updatedAt']);
+      expect(Object.keys(schemas.NoteResponse!.properties ?? {})).toEqual([
+        'id',
+        'title',
+        'body',
+        'createdAt',
+        'updatedAt',
+      ]);
       expect(Object.keys(schemas.SessionLoginResponse!.properties ?? {})).toEqual(['user', 'csrfToken']);
     });
 
@@ -206,7 +247,10 @@ describe('OpenAPI document', () => {
       // A property that is another schema shows that schema's examples.
       const missing = Object.entries(document.components.schemas).flatMap(([name, schema]) =>
         Object.entries(schema.properties ?? {})
-          .filter(([, property]) => property.example === undefined && !property.$ref && !property.allOf && !property.items?.$ref)
+          .filter(
+            ([, property]) =>
+              property.example === undefined && !property.$ref && !property.allOf && !property.items?.$ref,
+          )
           .map(([property]) => `${name}.${property}`),
       );
       // A class outside the plugin's files (*.dto.ts, *.response.ts, *.entity.ts) has no properties at all.
@@ -217,7 +261,7 @@ describe('OpenAPI document', () => {
       expect({ missing, empty }).toEqual({ missing: [], empty: [] });
     });
 
-    it('documents each operation\'s success answer, next to any error answers written by hand', () => {
+    it("documents each operation's success answer, next to any error answers written by hand", () => {
       // The plugin adds the success response only to a method with no @Api*Response of its own.
       const missing = operations(document)
         .filter(({ operation }) => !Object.keys(operation.responses).some((code) => /^2\d\d$/.test(code)))
@@ -225,7 +269,7 @@ describe('OpenAPI document', () => {
       expect(missing).toEqual([]);
     });
 
-    it('takes summaries from the controllers\' doc comments and keeps them next to the Auth: line', () => {
+    it("takes summaries from the controllers' doc comments and keeps them next to the Auth: line", () => {
       const login = document.paths['/api/auth/session/login']!.post!;
       expect(login.summary).toMatch(/^Logs in with a server-side session/);
       expect(login.description).toMatch(/^Auth: public\./);
@@ -236,7 +280,9 @@ describe('OpenAPI document', () => {
       const dir = await mkdtemp(join(tmpdir(), 'nda-swagger-metadata-'));
       try {
         const root = join(import.meta.dirname, '..');
-        await promisify(execFile)(process.execPath, [join(root, 'scripts', 'swagger-metadata.mjs'), dir], { cwd: root });
+        await promisify(execFile)(process.execPath, [join(root, 'scripts', 'swagger-metadata.mjs'), dir], {
+          cwd: root,
+        });
         const fresh = await readFile(join(dir, 'metadata.ts'), 'utf8');
         const committed = await readFile(join(root, 'src', 'metadata.ts'), 'utf8');
         // On a failure here: `node scripts/swagger-metadata.mjs` and commit src/metadata.ts.
@@ -259,7 +305,7 @@ describe('OpenAPI document: a route without a declaration', () => {
     await t.close();
   });
 
-  it('shows the guard\'s secure default: session or jwt', async () => {
+  it("shows the guard's secure default: session or jwt", async () => {
     const document = (await request(t.http).get('/docs-json').expect(200)).body as Document;
     const operation = document.paths['/api/fixture-undecided-docs']!.get!;
     expect(operation.description).toMatch(/^Auth: session or jwt\./);

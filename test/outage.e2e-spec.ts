@@ -78,7 +78,9 @@ describe.each<CutMode>(['reset', 'drop'])('database outage (%s)', (mode) => {
     expect(health.text).not.toMatch(/ECONN|message|127\.0\.0\.1|timeout/i);
     await client.get('/api/examples/jwt-only').expect(200);
     await request(t.http).get('/.well-known/jwks.json').expect(200);
-    const login = await request(t.http).post('/api/auth/token/login').send({ email: client.user.email, password: client.user.password });
+    const login = await request(t.http)
+      .post('/api/auth/token/login')
+      .send({ email: client.user.email, password: client.user.password });
     expect(login.status).toBe(503);
     // Again, now that the pool's connections are all gone or hung.
     const again = Date.now();
@@ -89,7 +91,9 @@ describe.each<CutMode>(['reset', 'drop'])('database outage (%s)', (mode) => {
     proxy.restore();
     const toRecovery = await timeUntil(async () => (await client.get('/api/users/me')).status === 200, 10_000);
     await request(t.http).get('/api/health').expect(200);
-    timings.push(`database ${mode}: 503 after ${to503} ms (again ${to503Again} ms), recovered ${toRecovery} ms after restore`);
+    timings.push(
+      `database ${mode}: 503 after ${to503} ms (again ${to503Again} ms), recovered ${toRecovery} ms after restore`,
+    );
   }, 60_000);
 });
 
@@ -137,7 +141,10 @@ if (process.env.REDIS_URL) {
       expect(health.body.details).toEqual({ database: { status: 'up' }, redis: { status: 'down' } });
 
       proxy.restore();
-      const toRecovery = await timeUntil(async () => (await request(t.http).post('/api/auth/token/login').send(credentials)).status === 200, 10_000);
+      const toRecovery = await timeUntil(
+        async () => (await request(t.http).post('/api/auth/token/login').send(credentials)).status === 200,
+        10_000,
+      );
       await request(t.http).get('/api/health').expect(200);
       timings.push(`Redis ${mode}: 503 after ${to503} ms, recovered ${toRecovery} ms after restore`);
     }, 60_000);
@@ -149,46 +156,57 @@ if (process.env.REDIS_URL) {
  * is cut while A revokes a login. After the restore B reloads the list from the database: the
  * revoked login's access token is refused on B within a bounded time.
  */
-describe.each<CutMode>(['reset', 'drop'])('a revocation made while the broadcast link of an instance was cut (%s)', (mode) => {
-  const keys = es256Pair();
-  let db: TestDatabase;
-  let proxy: FaultProxy;
-  let a: TestApp;
-  let b: TestApp;
+describe.each<CutMode>(['reset', 'drop'])(
+  'a revocation made while the broadcast link of an instance was cut (%s)',
+  (mode) => {
+    const keys = es256Pair();
+    let db: TestDatabase;
+    let proxy: FaultProxy;
+    let a: TestApp;
+    let b: TestApp;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const env = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey };
-    a = await createTestApp({ db, env });
-    const redisUrl = process.env.REDIS_URL;
-    const proxied = await FaultProxy.forUrl(redisUrl || db.url!);
-    proxy = proxied.proxy;
-    b = redisUrl ? await createTestApp({ db, env: { ...env, REDIS_URL: proxied.url } }) : await createTestApp({ db: { ...db, url: proxied.url }, env });
-  });
-  afterAll(async () => {
-    proxy.restore();
-    await a.close();
-    await b.close();
-    await proxy.close();
-    await db.dispose();
-  });
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      const env = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey };
+      a = await createTestApp({ db, env });
+      const redisUrl = process.env.REDIS_URL;
+      const proxied = await FaultProxy.forUrl(redisUrl || db.url!);
+      proxy = proxied.proxy;
+      b = redisUrl
+        ? await createTestApp({ db, env: { ...env, REDIS_URL: proxied.url } })
+        : await createTestApp({ db: { ...db, url: proxied.url }, env });
+    });
+    afterAll(async () => {
+      proxy.restore();
+      await a.close();
+      await b.close();
+      await proxy.close();
+      await db.dispose();
+    });
 
-  it('reaches that instance within 5 s of the restore', async () => {
-    const client = await loginAs(a, await createUser(a), 'jwt');
-    const onB = () => request(b.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`);
-    await onB().expect(200);
+    it('reaches that instance within 5 s of the restore', async () => {
+      const client = await loginAs(a, await createUser(a), 'jwt');
+      const onB = () =>
+        request(b.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`);
+      await onB().expect(200);
 
-    proxy.cut(mode);
-    await request(a.http).post('/api/auth/token/logout').send({ refreshToken: client.refreshToken }).expect(204);
-    await request(a.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`).expect(401);
-    // B heard nothing: the message went out while its link was down.
-    await onB().expect(200);
+      proxy.cut(mode);
+      await request(a.http).post('/api/auth/token/logout').send({ refreshToken: client.refreshToken }).expect(204);
+      await request(a.http)
+        .get('/api/examples/jwt-only')
+        .set('Authorization', `Bearer ${client.accessToken}`)
+        .expect(401);
+      // B heard nothing: the message went out while its link was down.
+      await onB().expect(200);
 
-    proxy.restore();
-    const took = await timeUntil(async () => (await onB()).status === 401, 5000);
-    timings.push(`broadcast ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'} ${mode}: revocation seen by the cut instance ${took} ms after restore`);
-  }, 60_000);
-});
+      proxy.restore();
+      const took = await timeUntil(async () => (await onB()).status === 401, 5000);
+      timings.push(
+        `broadcast ${process.env.REDIS_URL ? 'Redis' : 'PostgreSQL'} ${mode}: revocation seen by the cut instance ${took} ms after restore`,
+      );
+    }, 60_000);
+  },
+);
 
 /**
  * The database link cut at every point of a refresh and of a password change, one point per
@@ -251,22 +269,30 @@ describe('a database cut in the middle of an operation', () => {
       }
     }
     expect([...outcomes].sort()).toEqual(['did not happen', 'happened']);
-    timings.push(`refresh: cut before each of its ${rounds - 1} chunks sent to the database, whole or absent every time`);
+    timings.push(
+      `refresh: cut before each of its ${rounds - 1} chunks sent to the database, whole or absent every time`,
+    );
   }, 120_000);
 
   it('a password change either happened (new password works, other logins ended) or did not (old password works)', async () => {
     const newPassword = 'a brand new password';
-    const login = (email: string, password: string) => request(t.http).post('/api/auth/token/login').send({ email, password });
+    const login = (email: string, password: string) =>
+      request(t.http).post('/api/auth/token/login').send({ email, password });
     const outcomes = new Set<string>();
     let rounds = 0;
     for (let k = 1, cut = true; cut && k < MAX_MESSAGES; k++, rounds++) {
       const user = await createUser(t);
       const caller = await loginAs(t, user, 'jwt');
       const other = await loginAs(t, user, 'jwt');
-      const { result: res, cut: wasCut } = await cutAt(k, () => caller.post('/api/users/me/password').send({ currentPassword: user.password, newPassword }));
+      const { result: res, cut: wasCut } = await cutAt(k, () =>
+        caller.post('/api/users/me/password').send({ currentPassword: user.password, newPassword }),
+      );
       cut = wasCut;
       expect([204, 503]).toContain(res.status);
-      const [withOld, withNew] = [(await login(user.email, user.password)).status, (await login(user.email, newPassword)).status];
+      const [withOld, withNew] = [
+        (await login(user.email, user.password)).status,
+        (await login(user.email, newPassword)).status,
+      ];
       if (withNew === 200) {
         outcomes.add('happened');
         expect(withOld).toBe(401);
@@ -282,22 +308,34 @@ describe('a database cut in the middle of an operation', () => {
       }
     }
     expect([...outcomes].sort()).toEqual(['did not happen', 'happened']);
-    timings.push(`password change: cut before each of its ${rounds - 1} chunks sent to the database, whole or absent every time`);
+    timings.push(
+      `password change: cut before each of its ${rounds - 1} chunks sent to the database, whole or absent every time`,
+    );
   }, 180_000);
 });
 
 describe('a pool connection whose query timed out', () => {
   it('is closed, so that later queries do not queue behind an answer that never comes', async () => {
     const { proxy, url } = await FaultProxy.forUrl(process.env.DATABASE_URL!);
-    const clients = [new PgClient({ connectionString: url, query_timeout: 300 }), new pg.Client({ connectionString: url, query_timeout: 300 })];
+    const clients = [
+      new PgClient({ connectionString: url, query_timeout: 300 }),
+      new pg.Client({ connectionString: url, query_timeout: 300 }),
+    ];
     try {
       await Promise.all(clients.map((client) => client.connect()));
-      const ended = clients.map((client) => new Promise<boolean>((resolve) => (client.on('error', () => undefined), client.on('end', () => resolve(true)))));
+      const ended = clients.map(
+        (client) =>
+          new Promise<boolean>(
+            (resolve) => (client.on('error', () => undefined), client.on('end', () => resolve(true))),
+          ),
+      );
       proxy.cut('drop');
       for (const client of clients) await expect(client.query('SELECT 1')).rejects.toThrow('Query read timeout');
       await expect(ended[0]).resolves.toBe(true);
       // node-postgres alone keeps it: the next query waits behind the lost one.
-      await expect(Promise.race([ended[1], new Promise((resolve) => setTimeout(() => resolve(false), 300))])).resolves.toBe(false);
+      await expect(
+        Promise.race([ended[1], new Promise((resolve) => setTimeout(() => resolve(false), 300))]),
+      ).resolves.toBe(false);
     } finally {
       for (const client of clients) client.end().catch(() => undefined);
       await proxy.close();

@@ -73,7 +73,12 @@ describe("@nestjs/passport's AuthGuard on our strategies", () => {
 
   it("AuthGuard('session'): the session cookie is a 200 with the principal; a bearer token or nothing is a 401", async () => {
     const res = await session.get('/api/teammate/session').expect(200);
-    expect(res.body.user).toEqual({ id: session.user.id, roles: ['user'], loginId: expect.any(String), via: 'session' });
+    expect(res.body.user).toEqual({
+      id: session.user.id,
+      roles: ['user'],
+      loginId: expect.any(String),
+      via: 'session',
+    });
     await request(t.http).get('/api/teammate/session').set('Authorization', `Bearer ${jwt.accessToken}`).expect(401);
     await request(t.http).get('/api/teammate/session').expect(401);
   });
@@ -100,7 +105,11 @@ describe('several apps in one process', () => {
   const first = es256Pair();
   const second = es256Pair();
   // No shared Redis: each app's revocation list hears only its own database.
-  const keysOf = (pair: { privateKey: string; publicKey: string }) => ({ JWT_PRIVATE_KEY: pair.privateKey, JWT_PUBLIC_KEY: pair.publicKey, REDIS_URL: '' });
+  const keysOf = (pair: { privateKey: string; publicKey: string }) => ({
+    JWT_PRIVATE_KEY: pair.privateKey,
+    JWT_PUBLIC_KEY: pair.publicKey,
+    REDIS_URL: '',
+  });
   let a: TestApp;
   let b: TestApp;
   let c: TestApp;
@@ -113,7 +122,8 @@ describe('several apps in one process', () => {
     await Promise.all([a.close(), b.close(), c.close()]);
   });
 
-  const jwtOnly = (t: TestApp, token: string) => request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
+  const jwtOnly = (t: TestApp, token: string) =>
+    request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
 
   it('verify with their own keys', async () => {
     const fromA = await loginAs(a, await createUser(a), 'jwt');

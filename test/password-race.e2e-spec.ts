@@ -21,11 +21,18 @@ describe('a password change racing logins made with the old password', () => {
     const newPassword = 'a brand new password';
     const credentials = { email: user.email, password: user.password };
 
-    const change = me.post('/api/users/me/password').send({ currentPassword: user.password, newPassword }).then((res) => res);
+    const change = me
+      .post('/api/users/me/password')
+      .send({ currentPassword: user.password, newPassword })
+      .then((res) => res);
     // Staggered over the change's own duration: some logins check the password before it, some
     // during it, some after it; both mechanisms are in the mix.
     const logins = Array.from({ length: 20 }, (_, i) =>
-      sleep(i * 6).then(() => request(t.http).post(i % 2 ? '/api/auth/token/login' : '/api/auth/session/login').send(credentials)),
+      sleep(i * 6).then(() =>
+        request(t.http)
+          .post(i % 2 ? '/api/auth/token/login' : '/api/auth/session/login')
+          .send(credentials),
+      ),
     );
     expect((await change).status).toBe(204);
     const answers = await Promise.all(logins);
@@ -41,8 +48,13 @@ describe('a password change racing logins made with the old password', () => {
         const refresh = await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: body.refreshToken });
         if (refresh.status !== 401) alive.push(`refresh token: ${refresh.status}`);
       } else {
-        const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))?.split(';')[0];
-        const get = await request(t.http).get('/api/users/me').set('Cookie', cookie ?? '');
+        const cookie = ([] as string[])
+          .concat(res.headers['set-cookie'] ?? [])
+          .find((c) => c.startsWith('sid='))
+          ?.split(';')[0];
+        const get = await request(t.http)
+          .get('/api/users/me')
+          .set('Cookie', cookie ?? '');
         if (get.status !== 401) alive.push(`cookie: ${get.status}`);
       }
     }

@@ -112,7 +112,11 @@ describe('access log and API response headers', () => {
   it('logs a kept incoming request id, and the 4xx it ended in', async () => {
     const res = await request(t.http).get('/api/nope').set('X-Request-Id', 'edge-42');
     expect(res.headers['x-request-id']).toBe('edge-42');
-    expect(await accessLine('edge-42')).toMatchObject({ level: 40, req: { url: '/api/nope' }, res: { statusCode: 404 } });
+    expect(await accessLine('edge-42')).toMatchObject({
+      level: 40,
+      req: { url: '/api/nope' },
+      res: { statusCode: 404 },
+    });
   });
 });
 
@@ -128,7 +132,10 @@ describe('GET /api/health with an unreachable Redis', () => {
   it('is 503 and names the failing dependency', async () => {
     const res = await request(t.http).get('/api/health');
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ status: 'error', details: { database: { status: 'up' }, redis: { status: 'down' } } });
+    expect(res.body).toMatchObject({
+      status: 'error',
+      details: { database: { status: 'up' }, redis: { status: 'down' } },
+    });
   });
 
   it('says up or down only, never the driver error, host or port', async () => {
@@ -143,7 +150,9 @@ describe('GET /api/health with an unreachable Redis', () => {
   });
 
   it('answers 503, not 500, where a request needs Redis (login counts attempts there); public routes still answer', async () => {
-    const login = await request(t.http).post('/api/auth/token/login').send({ email: 'ada@example.com', password: 'correct horse' });
+    const login = await request(t.http)
+      .post('/api/auth/token/login')
+      .send({ email: 'ada@example.com', password: 'correct horse' });
     expect(login.status).toBe(503);
     expect(login.text).not.toMatch(/ECONN|127\.0\.0\.1|writeable|offline/i);
     await request(t.http).get('/api/examples/public').expect(200);

@@ -34,7 +34,9 @@ function rawRequest(url: URL, head: string, body: string): { sent: Promise<void>
   });
   // Written once connected: the request is in the server's socket buffer when this resolves.
   const sent = new Promise<void>((resolve) =>
-    socket.write(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () => resolve()),
+    socket.write(`${head}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`, () =>
+      resolve(),
+    ),
   );
   return { sent, outcome };
 }
@@ -77,7 +79,11 @@ describe('the service process', () => {
   });
 
   it('refuses a JWT_PUBLIC_KEY that is not the pair of JWT_PRIVATE_KEY, in one line', async () => {
-    const result = await runUntilExit({ DATA_DIR: dataDir, JWT_PRIVATE_KEY: es256Pair().privateKey, JWT_PUBLIC_KEY: es256Pair().publicKey });
+    const result = await runUntilExit({
+      DATA_DIR: dataDir,
+      JWT_PRIVATE_KEY: es256Pair().privateKey,
+      JWT_PUBLIC_KEY: es256Pair().publicKey,
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim()).toBe('Invalid configuration: JWT_PUBLIC_KEY is not the public key of JWT_PRIVATE_KEY');
   });
@@ -93,7 +99,11 @@ describe('the service process', () => {
       port: url.port,
       path: '/api/auth/register',
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        expect: '100-continue',
+      },
     });
     const status = new Promise<number | undefined>((resolve, reject) => {
       req.on('response', (res) => {
@@ -120,13 +130,22 @@ describe('the service process', () => {
     const server = await startServer({ THROTTLE_AUTH_LIMIT: '0', LOGIN_MAX_FAILURES: '100' });
     const url = new URL(server.url);
     const credentials = JSON.stringify({ email: 'queued@example.com', password: 'correct horse' });
-    const post = (path: string) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: credentials });
+    const post = (path: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: credentials,
+      });
     expect((await post('/api/auth/register')).status).toBe(201);
     // Stopped, the process reads nothing, but the kernel completes the connections and queues
     // them with their requests: when it resumes, the signal and the waiting logins come together.
     server.child.kill('SIGSTOP');
     const logins = Array.from({ length: 20 }, () =>
-      rawRequest(url, `POST /api/auth/token/login HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json`, credentials),
+      rawRequest(
+        url,
+        `POST /api/auth/token/login HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json`,
+        credentials,
+      ),
     );
     await Promise.all(logins.map((login) => login.sent));
     const stopped = server.stop();
@@ -142,10 +161,19 @@ describe('the service process', () => {
     const dir = db.dataDir;
     try {
       // Parallel logins of one account count as attempts against its lockout allowance.
-      const server = await startServer({ DATA_DIR: dir, THROTTLE_AUTH_LIMIT: '0', LOGIN_MAX_FAILURES: '100', ...(db.url ? { DATABASE_URL: db.url } : {}) });
+      const server = await startServer({
+        DATA_DIR: dir,
+        THROTTLE_AUTH_LIMIT: '0',
+        LOGIN_MAX_FAILURES: '100',
+        ...(db.url ? { DATABASE_URL: db.url } : {}),
+      });
       const credentials = { email: 'last-words@example.com', password: 'correct horse' };
       const post = (path: string) =>
-        fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(credentials),
+        });
       const registered = await post('/api/auth/register');
       expect(registered.status).toBe(201);
       const userId = ((await registered.json()) as { id: string }).id;

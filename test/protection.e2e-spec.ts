@@ -59,13 +59,19 @@ describe('declaring protection per controller', () => {
     expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
 
-  it.each(['Basic YTpi', 'Bearer', 'Bearer a b', 'bearer'])('a malformed Authorization header (%s) is 401', async (header) => {
-    await request(t.http).get('/api/examples/either').set('Authorization', header).expect(401);
-  });
+  it.each(['Basic YTpi', 'Bearer', 'Bearer a b', 'bearer'])(
+    'a malformed Authorization header (%s) is 401',
+    async (header) => {
+      await request(t.http).get('/api/examples/either').set('Authorization', header).expect(401);
+    },
+  );
 
   it('a forged or garbage cookie is 401', async () => {
     await request(t.http).get('/api/examples/either').set('Cookie', 'sid=s%3Aforged.signature').expect(401);
     await request(t.http).get('/api/examples/either').set('Cookie', 'sid=garbage').expect(401);
-    await request(t.http).get('/api/examples/either').set('Cookie', `${session.cookie!.slice(0, -3)}abc`).expect(401);
+    await request(t.http)
+      .get('/api/examples/either')
+      .set('Cookie', `${session.cookie!.slice(0, -3)}abc`)
+      .expect(401);
   });
 });

@@ -41,10 +41,16 @@ describe('password reset with two instances', () => {
 
     await request(a.http).post('/api/auth/password/forgot').send({ email: ada.email }).expect(202);
     const reset = tokenFrom(await smtp.waitFor(ada.email, 2));
-    await request(a.http).post('/api/auth/password/reset').send({ token: reset, newPassword: 'a brand new passphrase' }).expect(204);
+    await request(a.http)
+      .post('/api/auth/password/reset')
+      .send({ token: reset, newPassword: 'a brand new passphrase' })
+      .expect(204);
     const resetAt = Date.now();
 
-    const statuses = async () => [(await session.get('/api/users/me')).status, (await token.get('/api/users/me')).status];
+    const statuses = async () => [
+      (await session.get('/api/users/me')).status,
+      (await token.get('/api/users/me')).status,
+    ];
     let seen = await statuses();
     while (seen.some((status) => status !== 401) && Date.now() - resetAt < 1_000) seen = await statuses();
     expect(seen).toEqual([401, 401]);

@@ -50,7 +50,10 @@ describe('password reset and email verification, mail received over SMTP', () =>
 
   beforeAll(async () => {
     smtp = await TestSmtpServer.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, LOG_LEVEL: 'trace', APP_URL: 'https://app.example' }, logger });
+    t = await createTestApp({
+      env: { SMTP_URL: smtp.url, LOG_LEVEL: 'trace', APP_URL: 'https://app.example' },
+      logger,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -59,7 +62,9 @@ describe('password reset and email verification, mail received over SMTP', () =>
 
   async function auditOf(userId: string): Promise<Array<{ type: string; details: Record<string, unknown> | null }>> {
     await settled(t);
-    return t.app.get(DataSource).query(`SELECT type, details FROM auth_events WHERE user_id = $1 ORDER BY occurred_at`, [userId]);
+    return t.app
+      .get(DataSource)
+      .query(`SELECT type, details FROM auth_events WHERE user_id = $1 ORDER BY occurred_at`, [userId]);
   }
 
   describe('email verification', () => {
@@ -87,18 +92,23 @@ describe('password reset and email verification, mail received over SMTP', () =>
       await post('/api/auth/email/verify', {}).then((res) => expect(res.status).toBe(400));
     });
 
-    it.each(['session', 'jwt'] as const)('resend (%s) answers 202 and mails a new link; nothing once verified; 401 without a login', async (mode) => {
-      const bob = await createUser(t);
-      await smtp.waitFor(bob.email);
-      const client = await loginAs(t, bob, mode);
-      seen(await client.post('/api/auth/email/resend').expect(202));
-      const second = await smtp.waitFor(bob.email, 2);
-      await post('/api/auth/email/verify', { token: mailedToken(second) }).then((res) => expect(res.status).toBe(204));
-      seen(await client.post('/api/auth/email/resend').expect(202));
-      await settled(t);
-      expect(smtp.to(bob.email)).toHaveLength(2);
-      await post('/api/auth/email/resend', {}).then((res) => expect(res.status).toBe(401));
-    });
+    it.each(['session', 'jwt'] as const)(
+      'resend (%s) answers 202 and mails a new link; nothing once verified; 401 without a login',
+      async (mode) => {
+        const bob = await createUser(t);
+        await smtp.waitFor(bob.email);
+        const client = await loginAs(t, bob, mode);
+        seen(await client.post('/api/auth/email/resend').expect(202));
+        const second = await smtp.waitFor(bob.email, 2);
+        await post('/api/auth/email/verify', { token: mailedToken(second) }).then((res) =>
+          expect(res.status).toBe(204),
+        );
+        seen(await client.post('/api/auth/email/resend').expect(202));
+        await settled(t);
+        expect(smtp.to(bob.email)).toHaveLength(2);
+        await post('/api/auth/email/resend', {}).then((res) => expect(res.status).toBe(401));
+      },
+    );
   });
 
   describe('password reset', () => {
@@ -114,13 +124,21 @@ describe('password reset and email verification, mail received over SMTP', () =>
       const ada = await createUser(t);
       const [session, jwt] = [await loginAs(t, ada, 'session'), await loginAs(t, ada, 'jwt')];
       const token = await forgotToken(ada);
-      await post('/api/auth/password/reset', { token, newPassword: 'a brand new passphrase' }).then((res) => expect(res.status).toBe(204));
+      await post('/api/auth/password/reset', { token, newPassword: 'a brand new passphrase' }).then((res) =>
+        expect(res.status).toBe(204),
+      );
 
       seen(await session.get('/api/users/me').expect(401));
       seen(await jwt.get('/api/users/me').expect(401));
-      await post('/api/auth/token/refresh', { refreshToken: jwt.refreshToken }).then((res) => expect(res.status).toBe(401));
-      await post('/api/auth/session/login', { email: ada.email, password: ada.password }).then((res) => expect(res.status).toBe(401));
-      await post('/api/auth/token/login', { email: ada.email, password: 'a brand new passphrase' }).then((res) => expect(res.status).toBe(200));
+      await post('/api/auth/token/refresh', { refreshToken: jwt.refreshToken }).then((res) =>
+        expect(res.status).toBe(401),
+      );
+      await post('/api/auth/session/login', { email: ada.email, password: ada.password }).then((res) =>
+        expect(res.status).toBe(401),
+      );
+      await post('/api/auth/token/login', { email: ada.email, password: 'a brand new passphrase' }).then((res) =>
+        expect(res.status).toBe(200),
+      );
 
       const reused = await post('/api/auth/password/reset', { token, newPassword: 'yet another passphrase' });
       expect(reused.status).toBe(400);
@@ -128,16 +146,31 @@ describe('password reset and email verification, mail received over SMTP', () =>
       const types = (await auditOf(ada.id)).map((event) => event.type);
       expect(types).toEqual(expect.arrayContaining(['password.reset_requested', 'password.reset', 'email.verified']));
       // Following the link proved the address.
-      expect(seen(await (await loginAs(t, { ...ada, password: 'a brand new passphrase' }, 'jwt')).get('/api/users/me')).body.emailVerified).toBe(true);
+      expect(
+        seen(await (await loginAs(t, { ...ada, password: 'a brand new passphrase' }, 'jwt')).get('/api/users/me')).body
+          .emailVerified,
+      ).toBe(true);
     });
 
     it('an expired token answers 400 and leaves the password as it was; its lifetime is PASSWORD_RESET_TTL', async () => {
       const ada = await createUser(t);
       const token = await forgotToken(ada);
-      const [row] = await t.app.get(DataSource).query(`SELECT expires_at - created_at AS ttl FROM recovery_tokens WHERE purpose = 'password_reset' AND user_id = $1`, [ada.id]);
+      const [row] = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT expires_at - created_at AS ttl FROM recovery_tokens WHERE purpose = 'password_reset' AND user_id = $1`,
+          [ada.id],
+        );
       expect(row.ttl).toMatchObject({ minutes: 30 });
-      await t.app.get(DataSource).query(`UPDATE recovery_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND purpose = 'password_reset'`, [ada.id]);
-      await post('/api/auth/password/reset', { token, newPassword: 'a brand new passphrase' }).then((res) => expect(res.status).toBe(400));
+      await t.app
+        .get(DataSource)
+        .query(
+          `UPDATE recovery_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND purpose = 'password_reset'`,
+          [ada.id],
+        );
+      await post('/api/auth/password/reset', { token, newPassword: 'a brand new passphrase' }).then((res) =>
+        expect(res.status).toBe(400),
+      );
       await loginAs(t, ada, 'jwt');
     });
 
@@ -145,16 +178,26 @@ describe('password reset and email verification, mail received over SMTP', () =>
       const ada = await createUser(t);
       const first = await forgotToken(ada, 2);
       const second = await forgotToken(ada, 3);
-      await post('/api/auth/password/reset', { token: second, newPassword: 'a brand new passphrase' }).then((res) => expect(res.status).toBe(204));
-      await post('/api/auth/password/reset', { token: first, newPassword: 'another new passphrase' }).then((res) => expect(res.status).toBe(400));
+      await post('/api/auth/password/reset', { token: second, newPassword: 'a brand new passphrase' }).then((res) =>
+        expect(res.status).toBe(204),
+      );
+      await post('/api/auth/password/reset', { token: first, newPassword: 'another new passphrase' }).then((res) =>
+        expect(res.status).toBe(400),
+      );
     });
 
     it('the new password follows the registration rules: 400, and the token stays usable', async () => {
       const ada = await createUser(t);
       const token = await forgotToken(ada);
-      await post('/api/auth/password/reset', { token, newPassword: 'short' }).then((res) => expect(res.status).toBe(400));
-      await post('/api/auth/password/reset', { token, newPassword: 'x'.repeat(129) }).then((res) => expect(res.status).toBe(400));
-      await post('/api/auth/password/reset', { token, newPassword: 'long enough now' }).then((res) => expect(res.status).toBe(204));
+      await post('/api/auth/password/reset', { token, newPassword: 'short' }).then((res) =>
+        expect(res.status).toBe(400),
+      );
+      await post('/api/auth/password/reset', { token, newPassword: 'x'.repeat(129) }).then((res) =>
+        expect(res.status).toBe(400),
+      );
+      await post('/api/auth/password/reset', { token, newPassword: 'long enough now' }).then((res) =>
+        expect(res.status).toBe(204),
+      );
     });
 
     it('forgot answers byte-identical bodies for registered and unknown addresses; only the registered one gets mail or audit', async () => {
@@ -167,9 +210,16 @@ describe('password reset and email verification, mail received over SMTP', () =>
       expect(other.headers['content-type']).toBe(known.headers['content-type']);
       expect(other.headers['content-length']).toBe(known.headers['content-length']);
       await settled(t);
-      expect(smtp.to(ada.email).map((mail) => mail.subject)).toEqual(['Confirm your email address', 'Reset your password']);
+      expect(smtp.to(ada.email).map((mail) => mail.subject)).toEqual([
+        'Confirm your email address',
+        'Reset your password',
+      ]);
       expect(smtp.to(unknown)).toEqual([]);
-      const [{ count }] = await t.app.get(DataSource).query(`SELECT count(*)::int AS count FROM auth_events WHERE type = 'password.reset_requested' AND user_id IS NULL`);
+      const [{ count }] = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT count(*)::int AS count FROM auth_events WHERE type = 'password.reset_requested' AND user_id IS NULL`,
+        );
       expect(count).toBe(0);
     });
 
@@ -198,7 +248,11 @@ describe('password reset and email verification, mail received over SMTP', () =>
     expect(logLines.length).toBeGreaterThan(30);
     const secrets = tokens.flatMap((token) => [token, createHash('sha256').update(token).digest('hex')]);
     const found = (where: string, text: string) => secrets.filter((secret) => text.includes(secret)).map(() => where);
-    expect([...found('responses', responses.join('\n')), ...found('logs', logLines.join('\n')), ...found('audit', events)]).toEqual([]);
+    expect([
+      ...found('responses', responses.join('\n')),
+      ...found('logs', logLines.join('\n')),
+      ...found('audit', events),
+    ]).toEqual([]);
     // The scan can see a token where one is: the mails hold them.
     expect(found('mail', smtp.received.map((mail) => mail.text).join('\n')).length).toBe(tokens.length);
   });
@@ -216,17 +270,27 @@ describe('REQUIRE_VERIFIED_EMAIL=true', () => {
     await smtp.close();
   });
 
-  it.each(['session', 'token'] as const)('%s login of an unverified account: 401 for a wrong password, 403 email_not_verified for the right one, 200 once verified', async (kind) => {
-    const ada = await createUser(t);
-    const path = `/api/auth/${kind}/login`;
-    await request(t.http).post(path).send({ email: ada.email, password: 'wrong password!' }).expect(401);
-    const refused = await request(t.http).post(path).send({ email: ada.email, password: ada.password }).expect(403);
-    expect(refused.body).toEqual({ statusCode: 403, message: expect.stringMatching(/not verified/), error: 'email_not_verified' });
-    expect(refused.headers['set-cookie']).toBeUndefined();
-    expect(refused.body.accessToken).toBeUndefined();
-    await request(t.http).post('/api/auth/email/verify').send({ token: tokenFrom(await smtp.waitFor(ada.email)) }).expect(204);
-    await request(t.http).post(path).send({ email: ada.email, password: ada.password }).expect(200);
-  });
+  it.each(['session', 'token'] as const)(
+    '%s login of an unverified account: 401 for a wrong password, 403 email_not_verified for the right one, 200 once verified',
+    async (kind) => {
+      const ada = await createUser(t);
+      const path = `/api/auth/${kind}/login`;
+      await request(t.http).post(path).send({ email: ada.email, password: 'wrong password!' }).expect(401);
+      const refused = await request(t.http).post(path).send({ email: ada.email, password: ada.password }).expect(403);
+      expect(refused.body).toEqual({
+        statusCode: 403,
+        message: expect.stringMatching(/not verified/),
+        error: 'email_not_verified',
+      });
+      expect(refused.headers['set-cookie']).toBeUndefined();
+      expect(refused.body.accessToken).toBeUndefined();
+      await request(t.http)
+        .post('/api/auth/email/verify')
+        .send({ token: tokenFrom(await smtp.waitFor(ada.email)) })
+        .expect(204);
+      await request(t.http).post(path).send({ email: ada.email, password: ada.password }).expect(200);
+    },
+  );
 });
 
 describe('mail request limits', () => {
@@ -237,7 +301,8 @@ describe('mail request limits', () => {
     t = await createTestApp({ env: { RECOVERY_MAX_PER_EMAIL: '2', RECOVERY_MAX_PER_IP: '5', TRUST_PROXY: '1' } });
   });
   afterAll(() => t.close());
-  const forgot = (email: string, from = ip) => request(t.http).post('/api/auth/password/forgot').set('X-Forwarded-For', from).send({ email });
+  const forgot = (email: string, from = ip) =>
+    request(t.http).post('/api/auth/password/forgot').set('X-Forwarded-For', from).send({ email });
 
   it('per address: 429 with Retry-After past RECOVERY_MAX_PER_EMAIL, for a registered and an unknown address alike', async () => {
     const ada = await createUser(t);
@@ -282,7 +347,8 @@ describe('without SMTP_URL: the outbox', () => {
     const files = readdirSync(outbox).filter((file) => file.endsWith('.eml'));
     expect(files).toHaveLength(2);
     const messages = files.map((file) => readFileSync(join(outbox, file), 'utf8'));
-    for (const message of messages) expect(message).toMatch(new RegExp(`^To: ${ada.email.replace(/[.]/g, '\\.')}\\r$`, 'm'));
+    for (const message of messages)
+      expect(message).toMatch(new RegExp(`^To: ${ada.email.replace(/[.]/g, '\\.')}\\r$`, 'm'));
     const reset = messages.find((message) => message.includes('Subject: Reset your password'));
     expect(reset).toBeDefined();
     for (const file of files) expect(lines.join('')).toContain(join(outbox, file));

@@ -50,8 +50,14 @@ describe('on a Redis Cluster', () => {
     expect(t.app.get(REDIS)).toBeInstanceOf(Cluster);
     const store = t.app.get<RedisCounterStore>(COUNTER_STORE);
     expect(store).toBeInstanceOf(RedisCounterStore);
-    const names = Array.from({ length: 30 }, (_, i) =>
-      [`rate:auth:198.51.100.${i}`, `lockout:${randomBytes(32).toString('hex')}`, `lockout:account:${randomBytes(32).toString('hex')}`][i % 3]!,
+    const names = Array.from(
+      { length: 30 },
+      (_, i) =>
+        [
+          `rate:auth:198.51.100.${i}`,
+          `lockout:${randomBytes(32).toString('hex')}`,
+          `lockout:account:${randomBytes(32).toString('hex')}`,
+        ][i % 3]!,
     );
     for (const name of names) await store.hit(name, 60_000);
 
@@ -59,7 +65,12 @@ describe('on a Redis Cluster', () => {
     const perNode = await Promise.all(nodes.map((node) => node.keys('nda:count:*')));
     const expected = names.map((name) => store.redisKey(name));
     for (const keys of perNode) expect(keys.filter((key) => expected.includes(key)).length).toBeGreaterThan(0);
-    expect(perNode.flat().filter((key) => expected.includes(key)).sort()).toEqual([...expected].sort());
+    expect(
+      perNode
+        .flat()
+        .filter((key) => expected.includes(key))
+        .sort(),
+    ).toEqual([...expected].sort());
   });
 
   it('lockout and rate limit work on the cluster, and every script they run has its keys in one slot', async () => {
@@ -76,7 +87,8 @@ describe('on a Redis Cluster', () => {
         request(t.http).post('/api/auth/token/login').set('X-Forwarded-For', ip).send({ email: user.email, password });
       const statuses: number[] = [];
       statuses.push((await login('192.0.2.1', user.password)).status); // a success resets the pair
-      for (const ip of ['192.0.2.1', '192.0.2.1', '192.0.2.1', '192.0.2.2', '192.0.2.3']) statuses.push((await login(ip, 'wrong password')).status);
+      for (const ip of ['192.0.2.1', '192.0.2.1', '192.0.2.1', '192.0.2.2', '192.0.2.3'])
+        statuses.push((await login(ip, 'wrong password')).status);
       // Pair 192.0.2.1 locked after 2; the account after 3 failures from any address.
       expect(statuses).toEqual([200, 401, 401, 429, 401, 429]);
     } finally {
@@ -94,12 +106,19 @@ describe('on a Redis Cluster', () => {
     const redis = t.app.get<Cluster>(REDIS);
     const received: [RevocationMessage[], RevocationMessage[]] = [[], []];
     const instances = [new RedisBroadcast(redis), new RedisBroadcast(redis)];
-    const ready = instances.map((instance, i) => new Promise<void>((resolve) => void instance.start((message) => received[i]!.push(message), resolve)));
+    const ready = instances.map(
+      (instance, i) =>
+        new Promise<void>((resolve) => void instance.start((message) => received[i]!.push(message), resolve)),
+    );
     try {
       await Promise.all(ready);
       // The app's own instance and these two: one subscription each, on one node each.
-      const subscribers = async () => (await Promise.all(nodes.map(async (node) => Number((await node.pubsub('NUMSUB', CHANNEL))[1])))).reduce((a, b) => a + b);
-      for (let i = 0; i < 50 && (await subscribers()) < 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const subscribers = async () =>
+        (await Promise.all(nodes.map(async (node) => Number((await node.pubsub('NUMSUB', CHANNEL))[1])))).reduce(
+          (a, b) => a + b,
+        );
+      for (let i = 0; i < 50 && (await subscribers()) < 3; i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await subscribers()).toBe(3);
 
       const until = Date.now() + 60_000;
@@ -107,8 +126,12 @@ describe('on a Redis Cluster', () => {
       for (const message of sent.slice(0, 3)) await instances[0]!.publish(message);
       // Straight to each master: two of the three are not the node a given subscriber sits on.
       for (const [i, message] of sent.slice(3).entries()) await nodes[i]!.publish(CHANNEL, JSON.stringify(message));
-      for (let i = 0; i < 50 && received.some((messages) => messages.length < sent.length); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      for (const messages of received) expect(messages.map(({ loginIds }) => loginIds[0]).sort()).toEqual(sent.map(({ loginIds }) => loginIds[0]).sort());
+      for (let i = 0; i < 50 && received.some((messages) => messages.length < sent.length); i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const messages of received)
+        expect(messages.map(({ loginIds }) => loginIds[0]).sort()).toEqual(
+          sent.map(({ loginIds }) => loginIds[0]).sort(),
+        );
     } finally {
       await Promise.all(instances.map((instance) => instance.stop()));
     }
@@ -130,7 +153,9 @@ describe('on a Redis Cluster', () => {
     expect(statuses).toEqual([503, 503, 503, 503, 503]);
     const res = await request(t.http).get('/api/health');
     expect(res.body).toMatchObject({ status: 'error', details: { redis: { status: 'down' } } });
-    const login = await request(t.http).post('/api/auth/token/login').send({ email: 'nobody@example.com', password: 'wrong password' });
+    const login = await request(t.http)
+      .post('/api/auth/token/login')
+      .send({ email: 'nobody@example.com', password: 'wrong password' });
     expect(login.status).toBe(503);
   }, 60_000);
 });

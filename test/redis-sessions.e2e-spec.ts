@@ -23,16 +23,34 @@ import { createTestDatabase } from './support/test-database.js';
 const redisUrl = process.env.REDIS_URL!;
 
 /** The session id inside a `sid=s%3A<id>.<signature>` cookie. */
-const sessionId = (cookie: string) => decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0]!;
+const sessionId = (cookie: string) =>
+  decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))
+    .slice(2)
+    .split('.')[0]!;
 const entryKey = (client: Client) => `nda:sess:${sha256Hex(sessionId(client.cookie!))}`;
 const indexKey = (loginId: string) => `nda:sess-of:${loginId}`;
 const currentLoginId = async (client: Client): Promise<string> =>
-  ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
+  ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find(
+    (d) => d.current,
+  )!.id;
 
 /** Everything but `Date`: timers, ticks and I/O run as usual. */
 const REAL_TIMERS = [
-  'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback',
-  'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Temporal',
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+  'Temporal',
 ] as const;
 
 /** Polls until `check` holds, for up to `withinMs`. */
@@ -66,7 +84,9 @@ describe('sessions in Redis', () => {
     expect(Object.keys(data).sort()).toEqual(['cookie', 'csrfToken', 'passport']);
     expect(data.passport).toEqual({ user: { userId: user.id, loginId } });
     expect(entry.login).toBe(loginId);
-    const [login]: Array<{ absolute_expires_at: Date }> = await t.app.get(DataSource).query('SELECT absolute_expires_at FROM logins WHERE id = $1', [loginId]);
+    const [login]: Array<{ absolute_expires_at: Date }> = await t.app
+      .get(DataSource)
+      .query('SELECT absolute_expires_at FROM logins WHERE id = $1', [loginId]);
     expect(Number(entry.abs)).toBe(login!.absolute_expires_at.getTime());
     // SESSION_IDLE_TTL defaults to 30 minutes.
     const ttl = await redis.pttl(entryKey(client));
@@ -79,7 +99,9 @@ describe('sessions in Redis', () => {
     expect(JSON.stringify(entry)).not.toContain(id);
     expect(JSON.stringify(entry)).not.toMatch(/example\.com|argon2|password/);
     // And nothing in the database's session table.
-    const rows: unknown[] = await t.app.get(DataSource).query('SELECT 1 FROM http_sessions WHERE login_id = $1', [loginId]);
+    const rows: unknown[] = await t.app
+      .get(DataSource)
+      .query('SELECT 1 FROM http_sessions WHERE login_id = $1', [loginId]);
     expect(rows).toEqual([]);
   });
 
@@ -111,7 +133,8 @@ describe('sessions in Redis', () => {
       // The clock held still: the record and the roles are re-read after 30 s and the next touch
       // is a minute away, so the count does not depend on how fast a loaded machine answers.
       jest.useFakeTimers({ now: Date.now(), doNotFake: [...REAL_TIMERS] });
-      for (let i = 0; i < 100; i++) await client.get(i % 2 ? '/api/examples/either' : '/api/examples/session-only').expect(200);
+      for (let i = 0; i < 100; i++)
+        await client.get(i % 2 ? '/api/examples/either' : '/api/examples/session-only').expect(200);
       // At most one (the user's roles, then cached): anything past the first is shown.
       expect(queries.slice(1)).toEqual([]);
       // The count sees queries: the devices list reads the database.
@@ -139,15 +162,40 @@ describe('sessions in Redis', () => {
   const other = (victim: Client) => loginAs(t, victim.user, 'jwt');
   it.each<[string, Revoker]>([
     ['logout', (victim) => victim.post('/api/auth/session/logout').expect(204)],
-    ['a revoke from the devices list', async (victim, loginId) => (await other(victim)).delete(`/api/auth/sessions/${loginId}`).expect(204)],
+    [
+      'a revoke from the devices list',
+      async (victim, loginId) => (await other(victim)).delete(`/api/auth/sessions/${loginId}`).expect(204),
+    ],
     ['“log out other devices”', async (victim) => (await other(victim)).delete('/api/auth/sessions').expect(204)],
-    ['a password change', async (victim) =>
-      (await other(victim)).post('/api/users/me/password').send({ currentPassword: victim.user.password, newPassword: 'another password 1' }).expect(204)],
-    ['a new login over the session', (victim) => victim.post('/api/auth/session/login').send({ email: victim.user.email, password: victim.user.password }).expect(200)],
-    ['the account’s deletion', (victim) => victim.delete('/api/users/me').send({ password: victim.user.password }).expect(204)],
-    ['an administrator’s deletion of the account', async (victim) =>
-      (await loginAs(t, await createAdmin(t), 'session')).delete(`/api/admin/users/${victim.user.id}`).expect(204)],
-    ['the operator (CLI revoke-logins)', (victim) => t.app.get(LoginsService).revokeAllExcept(victim.user.id, 'operator')],
+    [
+      'a password change',
+      async (victim) =>
+        (await other(victim))
+          .post('/api/users/me/password')
+          .send({ currentPassword: victim.user.password, newPassword: 'another password 1' })
+          .expect(204),
+    ],
+    [
+      'a new login over the session',
+      (victim) =>
+        victim
+          .post('/api/auth/session/login')
+          .send({ email: victim.user.email, password: victim.user.password })
+          .expect(200),
+    ],
+    [
+      'the account’s deletion',
+      (victim) => victim.delete('/api/users/me').send({ password: victim.user.password }).expect(204),
+    ],
+    [
+      'an administrator’s deletion of the account',
+      async (victim) =>
+        (await loginAs(t, await createAdmin(t), 'session')).delete(`/api/admin/users/${victim.user.id}`).expect(204),
+    ],
+    [
+      'the operator (CLI revoke-logins)',
+      (victim) => t.app.get(LoginsService).revokeAllExcept(victim.user.id, 'operator'),
+    ],
   ])('%s drops the entry from Redis', async (_case, revoke) => {
     const victim = await loginAs(t, await createUser(t), 'session');
     const cookie = victim.cookie!;
@@ -167,7 +215,10 @@ describe('sessions in Redis', () => {
     store.forget([loginId]);
     await eventually(async () => (await redis.get(indexKey(loginId))) === 'revoked');
     const sid = 'a-session-id-written-late';
-    const session = { cookie: { originalMaxAge: 60_000 }, passport: { user: { userId: user.id, loginId } } } as unknown as SessionData;
+    const session = {
+      cookie: { originalMaxAge: 60_000 },
+      passport: { user: { userId: user.id, loginId } },
+    } as unknown as SessionData;
     await store.save(sha256Hex(sid), loginId, session);
     expect(await redis.exists(`nda:sess:${sha256Hex(sid)}`)).toBe(0);
   });
@@ -198,7 +249,10 @@ describe('sessions in Redis across instances and restarts', () => {
       // The embedded database serves one process: a second instance only on PostgreSQL.
       const b = db.url ? await createTestApp({ db }) : undefined;
       try {
-        const onB = () => request((b ?? a).http).get('/api/examples/session-only').set('Cookie', victim.cookie!);
+        const onB = () =>
+          request((b ?? a).http)
+            .get('/api/examples/session-only')
+            .set('Cookie', victim.cookie!);
         await onB().expect(200);
         await a.app.get(LoginsService).revokeById(loginId, 'device');
         await eventually(async () => (await redis.exists(entryKey(victim))) === 0);

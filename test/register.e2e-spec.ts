@@ -12,7 +12,10 @@ describe('POST /api/auth/register', () => {
     await t.close();
   });
 
-  const register = (body: unknown) => request(t.http).post('/api/auth/register').send(body as object);
+  const register = (body: unknown) =>
+    request(t.http)
+      .post('/api/auth/register')
+      .send(body as object);
 
   it('creates a user and answers 201 with the public user object', async () => {
     const res = await register({ email: '  Grace@Example.COM ', password: 'correct horse', name: ' Grace Hopper ' });
@@ -60,7 +63,10 @@ describe('POST /api/auth/register', () => {
   });
 
   it('answers 400 for malformed JSON', async () => {
-    const res = await request(t.http).post('/api/auth/register').set('Content-Type', 'application/json').send('{"email": "x');
+    const res = await request(t.http)
+      .post('/api/auth/register')
+      .set('Content-Type', 'application/json')
+      .send('{"email": "x');
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ statusCode: 400, message: 'Malformed JSON body', error: 'Bad Request' });
   });

@@ -16,7 +16,9 @@ describe('route inventory', () => {
   });
 
   it('every route has an explicit decision: @Public() or @Auth(...)', () => {
-    const undecided = routeInventory(t.app, GLOBAL_PREFIX, UNPREFIXED_ROUTES).filter((route) => route.protection === 'undecided');
+    const undecided = routeInventory(t.app, GLOBAL_PREFIX, UNPREFIXED_ROUTES).filter(
+      (route) => route.protection === 'undecided',
+    );
     expect(undecided).toEqual([]);
   });
 
@@ -40,7 +42,9 @@ describe('route inventory with an undecided route', () => {
   });
 
   it('flags the route, so the check above would fail', () => {
-    const undecided = routeInventory(t.app, GLOBAL_PREFIX, UNPREFIXED_ROUTES).filter((route) => route.protection === 'undecided');
+    const undecided = routeInventory(t.app, GLOBAL_PREFIX, UNPREFIXED_ROUTES).filter(
+      (route) => route.protection === 'undecided',
+    );
     expect(undecided).toEqual([{ method: 'GET', path: '/api/fixture-undecided', protection: 'undecided', roles: [] }]);
   });
 

@@ -49,7 +49,11 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
   const redis = setup();
   const usesRedis = name !== 'PostgreSQL LISTEN/NOTIFY';
   // Room for the 250 logins of one user below.
-  let env: Record<string, string> = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, MAX_LOGINS_PER_USER: '1000' };
+  let env: Record<string, string> = {
+    JWT_PRIVATE_KEY: keys.privateKey,
+    JWT_PUBLIC_KEY: keys.publicKey,
+    MAX_LOGINS_PER_USER: '1000',
+  };
   let db: TestDatabase;
   let a: TestApp;
   let b: TestApp;
@@ -87,22 +91,38 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
   /** Whether `app` serves the client's session from its cache (a valid record for its id hash). */
   const cachedOn = (app: TestApp, client: Client) => {
     const cookie = client.cookie!;
-    const sid = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0]!;
+    const sid = decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))
+      .slice(2)
+      .split('.')[0]!;
     return app.app.get(SessionCache).lookup(sha256Hex(sid)).state === 'hit';
   };
   const currentLoginId = async (client: Client): Promise<string> =>
-    ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
+    ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find(
+      (d) => d.current,
+    )!.id;
 
   type Ender = (victim: Client) => Promise<unknown>;
   it.each<[string, Ender]>([
     ['logout', (victim) => victim.post('/api/auth/session/logout').expect(204)],
-    ['a revoke from the devices list', async (victim) => {
-      const loginId = await currentLoginId(victim);
-      await (await loginAs(a, victim.user, 'jwt')).delete(`/api/auth/sessions/${loginId}`).expect(204);
-    }],
-    ['a password change', async (victim) =>
-      (await loginAs(a, victim.user, 'jwt')).post('/api/users/me/password').send({ currentPassword: victim.user.password, newPassword: 'another password 1' }).expect(204)],
-    ['the account’s deletion', (victim) => victim.delete('/api/users/me').send({ password: victim.user.password }).expect(204)],
+    [
+      'a revoke from the devices list',
+      async (victim) => {
+        const loginId = await currentLoginId(victim);
+        await (await loginAs(a, victim.user, 'jwt')).delete(`/api/auth/sessions/${loginId}`).expect(204);
+      },
+    ],
+    [
+      'a password change',
+      async (victim) =>
+        (await loginAs(a, victim.user, 'jwt'))
+          .post('/api/users/me/password')
+          .send({ currentPassword: victim.user.password, newPassword: 'another password 1' })
+          .expect(204),
+    ],
+    [
+      'the account’s deletion',
+      (victim) => victim.delete('/api/users/me').send({ password: victim.user.password }).expect(204),
+    ],
   ])('%s on one instance: the other refuses the session it had cached within 1 s', async (_case, end) => {
     const victim = await loginAs(a, await createUser(a), 'session');
     const onB = () => request(b.http).get('/api/users/me').set('Cookie', victim.cookie!);
@@ -123,9 +143,15 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
     expect(await onB()).toBe(200);
     expect(await onB()).toBe(200);
     expect(cachedOn(b, victim)).toBe(true);
-    await admin.patch(`/api/admin/users/${victim.user.id}/roles`).send({ roles: ['user'] }).expect(200);
+    await admin
+      .patch(`/api/admin/users/${victim.user.id}/roles`)
+      .send({ roles: ['user'] })
+      .expect(200);
     expect(await eventually(async () => (await onB()) === 403, 1000)).toBeLessThan(1000);
-    await admin.patch(`/api/admin/users/${victim.user.id}/roles`).send({ roles: ['user', 'admin'] }).expect(200);
+    await admin
+      .patch(`/api/admin/users/${victim.user.id}/roles`)
+      .send({ roles: ['user', 'admin'] })
+      .expect(200);
     expect(await eventually(async () => (await onB()) === 200, 1000)).toBeLessThan(1000);
     // The session itself was never in question: still the record B had cached.
     expect(cachedOn(b, victim)).toBe(true);
@@ -133,7 +159,8 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
 
   it('a token logout on one instance makes the access token 401 on the other within 1 s', async () => {
     const client = await loginAs(a, await createUser(a), 'jwt');
-    const onB = () => request(b.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`);
+    const onB = () =>
+      request(b.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`);
     await onB().expect(200);
     await request(a.http).post('/api/auth/token/logout').send({ refreshToken: client.refreshToken }).expect(204);
     const took = await eventually(async () => (await onB()).status === 401, 1000);
@@ -150,7 +177,14 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
       try {
         const statuses: number[] = [];
         for (const app of [x, y, x, y, x, y]) {
-          statuses.push((await request(app.http).post('/api/auth/token/refresh').set('X-Forwarded-For', client).send({ refreshToken: 'x' })).status);
+          statuses.push(
+            (
+              await request(app.http)
+                .post('/api/auth/token/refresh')
+                .set('X-Forwarded-For', client)
+                .send({ refreshToken: 'x' })
+            ).status,
+          );
         }
         expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
       } finally {
@@ -166,20 +200,29 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
     const access = a.app.get(AccessTokensService);
     const tokens: string[] = [];
     for (let i = 0; i < 250; i++) {
-      const login = await logins.create({ userId: user.id, kind: 'token', idleTtlMs: 3_600_000, absoluteTtlMs: 3_600_000 });
+      const login = await logins.create({
+        userId: user.id,
+        kind: 'token',
+        idleTtlMs: 3_600_000,
+        absoluteTtlMs: 3_600_000,
+      });
       tokens.push((await access.sign({ userId: user.id, loginId: login!.id, roles: user.roles })).token);
     }
     // Started now, its periodic reload from the database is half a minute away: only the
     // broadcast can tell it in time.
     const c = await createTestApp({ db, env });
     try {
-      const onC = (token: string) => request(c.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
+      const onC = (token: string) =>
+        request(c.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
       const [current, ...others] = tokens;
       await onC(others.at(-1)!).expect(200);
       await request(a.http).delete('/api/auth/sessions').set('Authorization', `Bearer ${current}`).expect(204);
       // The contract's 1 s, with a margin for a slow machine; far below the 30 s reload. The
       // first and last ids travel in different messages; then every token is checked.
-      await eventually(async () => (await onC(others.at(-1)!)).status === 401 && (await onC(others[0]!)).status === 401, 3000);
+      await eventually(
+        async () => (await onC(others.at(-1)!)).status === 401 && (await onC(others[0]!)).status === 401,
+        3000,
+      );
       const statuses = await Promise.all(others.map(async (token) => (await onC(token)).status));
       expect(statuses.filter((status) => status !== 401)).toEqual([]);
       await onC(current!).expect(200);
@@ -193,10 +236,12 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
     await request(a.http).post('/api/auth/token/logout').send({ refreshToken: client.refreshToken }).expect(204);
     const c = await createTestApp({ db, env });
     try {
-      await request(c.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`).expect(401);
+      await request(c.http)
+        .get('/api/examples/jwt-only')
+        .set('Authorization', `Bearer ${client.accessToken}`)
+        .expect(401);
     } finally {
       await c.close();
     }
   });
 });
-

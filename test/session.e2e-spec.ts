@@ -26,10 +26,20 @@ describe('session mode', () => {
 
   describe('POST /api/auth/session/login', () => {
     it('answers 200 {user, csrfToken} and sets an HttpOnly, SameSite=Lax sid cookie', async () => {
-      const res = await request(t.http).post('/api/auth/session/login').send({ email: ada.email, password: ada.password });
+      const res = await request(t.http)
+        .post('/api/auth/session/login')
+        .send({ email: ada.email, password: ada.password });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        user: { id: ada.id, email: ada.email, name: 'Ada', roles: ['user'], mfaEnabled: false, createdAt: expect.any(String), updatedAt: expect.any(String) },
+        user: {
+          id: ada.id,
+          email: ada.email,
+          name: 'Ada',
+          roles: ['user'],
+          mfaEnabled: false,
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
         csrfToken: expect.stringMatching(/^[0-9a-f]{32,}$/),
       });
       const cookie = cookieOf(res);
@@ -39,12 +49,19 @@ describe('session mode', () => {
     });
 
     it('accepts the email in any case and with spaces', async () => {
-      await request(t.http).post('/api/auth/session/login').send({ email: ` ${ada.email.toUpperCase()} `, password: ada.password }).expect(200);
+      await request(t.http)
+        .post('/api/auth/session/login')
+        .send({ email: ` ${ada.email.toUpperCase()} `, password: ada.password })
+        .expect(200);
     });
 
     it('gives one 401 answer for an unknown email and a wrong password', async () => {
-      const unknown = await request(t.http).post('/api/auth/session/login').send({ email: 'nobody@example.com', password: ada.password });
-      const wrong = await request(t.http).post('/api/auth/session/login').send({ email: ada.email, password: 'wrong password' });
+      const unknown = await request(t.http)
+        .post('/api/auth/session/login')
+        .send({ email: 'nobody@example.com', password: ada.password });
+      const wrong = await request(t.http)
+        .post('/api/auth/session/login')
+        .send({ email: ada.email, password: 'wrong password' });
       expect(unknown.status).toBe(401);
       expect(wrong.status).toBe(401);
       expect(unknown.body).toEqual(wrong.body);
@@ -65,7 +82,10 @@ describe('session mode', () => {
 
     it('never adopts an attacker-chosen session id and issues a new one at every login', async () => {
       const planted = 'sid=s%3Aattacker-chosen.invalidsignature';
-      const first = await request(t.http).post('/api/auth/session/login').set('Cookie', planted).send({ email: ada.email, password: ada.password });
+      const first = await request(t.http)
+        .post('/api/auth/session/login')
+        .set('Cookie', planted)
+        .send({ email: ada.email, password: ada.password });
       expect(first.status).toBe(200);
       expect(cookieOf(first)?.split(';')[0]).not.toBe(planted);
 
@@ -94,46 +114,51 @@ describe('session mode', () => {
   });
 
   // The database store; test/redis-sessions.e2e-spec.ts holds the same checks for Redis.
-  if (!process.env.REDIS_URL) describe('the session store (database)', () => {
-    it('keeps only ids and the CSRF token, keyed by a hash of the session id', async () => {
-      const client = await loginAs(t, ada, 'session');
-      const rows: Array<{ sid_hash: string; data: Record<string, unknown> }> = await t.app
-        .get(DataSource)
-        .query(`SELECT s.sid_hash, s.data FROM http_sessions s JOIN logins l ON l.id = s.login_id WHERE l.user_id = $1`, [ada.id]);
-      const raw = decodeURIComponent(client.cookie!.slice(4)).slice(2).split('.')[0]!;
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) {
-        expect(row.sid_hash).toMatch(/^[0-9a-f]{64}$/);
-        expect(row.sid_hash).not.toContain(raw);
-        expect(Object.keys(row.data).sort()).toEqual(['cookie', 'csrfToken', 'passport']);
-        expect(Object.keys(row.data.passport as object)).toEqual(['user']);
-        expect(Object.keys((row.data.passport as { user: object }).user).sort()).toEqual(['loginId', 'userId']);
-        expect(JSON.stringify(row.data)).not.toMatch(/example\.com|argon2|password/);
-      }
-    });
+  if (!process.env.REDIS_URL)
+    describe('the session store (database)', () => {
+      it('keeps only ids and the CSRF token, keyed by a hash of the session id', async () => {
+        const client = await loginAs(t, ada, 'session');
+        const rows: Array<{ sid_hash: string; data: Record<string, unknown> }> = await t.app
+          .get(DataSource)
+          .query(
+            `SELECT s.sid_hash, s.data FROM http_sessions s JOIN logins l ON l.id = s.login_id WHERE l.user_id = $1`,
+            [ada.id],
+          );
+        const raw = decodeURIComponent(client.cookie!.slice(4)).slice(2).split('.')[0]!;
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          expect(row.sid_hash).toMatch(/^[0-9a-f]{64}$/);
+          expect(row.sid_hash).not.toContain(raw);
+          expect(Object.keys(row.data).sort()).toEqual(['cookie', 'csrfToken', 'passport']);
+          expect(Object.keys(row.data.passport as object)).toEqual(['user']);
+          expect(Object.keys((row.data.passport as { user: object }).user).sort()).toEqual(['loginId', 'userId']);
+          expect(JSON.stringify(row.data)).not.toMatch(/example\.com|argon2|password/);
+        }
+      });
 
-    it('is not queried for requests without a cookie, read once for a session, and not rewritten on every request', async () => {
-      const client = await loginAs(t, ada, 'session');
-      const query = jest.spyOn(t.app.get(DataSource), 'query');
-      try {
-        await request(t.http).get('/api/examples/public').expect(200);
-        await request(t.http).get('/api/users/me').expect(401);
-        await request(t.http).post('/api/notes').send({ title: 'x', body: 'y' }).expect(401);
-        const sessionSql = () => query.mock.calls.map(([sql]) => String(sql)).filter((sql) => sql.includes('http_sessions'));
-        expect(sessionSql()).toEqual([]);
+      it('is not queried for requests without a cookie, read once for a session, and not rewritten on every request', async () => {
+        const client = await loginAs(t, ada, 'session');
+        const query = jest.spyOn(t.app.get(DataSource), 'query');
+        try {
+          await request(t.http).get('/api/examples/public').expect(200);
+          await request(t.http).get('/api/users/me').expect(401);
+          await request(t.http).post('/api/notes').send({ title: 'x', body: 'y' }).expect(401);
+          const sessionSql = () =>
+            query.mock.calls.map(([sql]) => String(sql)).filter((sql) => sql.includes('http_sessions'));
+          expect(sessionSql()).toEqual([]);
 
-        await client.get('/api/users/me').expect(200);
-        await client.get('/api/users/me').expect(200);
-        await client.get('/api/examples/either').expect(200);
-        // One read (the record is cached), and no write: the login just wrote it, the next
-        // touch is a minute away.
-        expect(sessionSql()).toHaveLength(1);
-        expect(sessionSql().every((sql) => sql.trimStart().startsWith('SELECT'))).toBe(true);
-      } finally {
-        query.mockRestore();
-      }
+          await client.get('/api/users/me').expect(200);
+          await client.get('/api/users/me').expect(200);
+          await client.get('/api/examples/either').expect(200);
+          // One read (the record is cached), and no write: the login just wrote it, the next
+          // touch is a minute away.
+          expect(sessionSql()).toHaveLength(1);
+          expect(sessionSql().every((sql) => sql.trimStart().startsWith('SELECT'))).toBe(true);
+        } finally {
+          query.mockRestore();
+        }
+      });
     });
-  });
 
   describe('CSRF', () => {
     it('GET /api/auth/csrf returns the session token; 401 without a session', async () => {
@@ -155,7 +180,10 @@ describe('session mode', () => {
         const missing = await bare[method](path).set('Cookie', client.cookie!).send(body);
         expect(missing.status).toBe(403);
         expect(missing.body).toMatchObject({ statusCode: 403, message: 'Missing or invalid CSRF token' });
-        const wrong = await bare[method](path).set('Cookie', client.cookie!).set('X-CSRF-Token', `${client.csrfToken}x`).send(body);
+        const wrong = await bare[method](path)
+          .set('Cookie', client.cookie!)
+          .set('X-CSRF-Token', `${client.csrfToken}x`)
+          .send(body);
         expect(wrong.status).toBe(403);
       }
       await client.patch(`/api/notes/${note.id}`).send({ title: 'changed' }).expect(200);
@@ -165,7 +193,12 @@ describe('session mode', () => {
     it('does not accept the token of another session', async () => {
       const mine = await loginAs(t, ada, 'session');
       const other = await loginAs(t, ada, 'session');
-      await request(t.http).post('/api/notes').set('Cookie', mine.cookie!).set('X-CSRF-Token', other.csrfToken!).send({ title: 't', body: 'b' }).expect(403);
+      await request(t.http)
+        .post('/api/notes')
+        .set('Cookie', mine.cookie!)
+        .set('X-CSRF-Token', other.csrfToken!)
+        .send({ title: 't', body: 'b' })
+        .expect(403);
     });
   });
 
@@ -179,7 +212,9 @@ describe('session mode', () => {
       await request(t.http).get('/api/users/me').set('Cookie', client.cookie!).expect(401);
       const [login]: Array<{ revoked_at: Date | null }> = await t.app
         .get(DataSource)
-        .query(`SELECT l.revoked_at FROM logins l WHERE l.user_id = $1 ORDER BY l.revoked_at DESC NULLS LAST LIMIT 1`, [ada.id]);
+        .query(`SELECT l.revoked_at FROM logins l WHERE l.user_id = $1 ORDER BY l.revoked_at DESC NULLS LAST LIMIT 1`, [
+          ada.id,
+        ]);
       expect(login?.revoked_at).toBeInstanceOf(Date);
     });
 
@@ -205,7 +240,9 @@ describe('session mode', () => {
 
   it('a revoked login ends its session at once', async () => {
     const client = await loginAs(t, ada, 'session');
-    const loginId = ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
+    const loginId = (
+      (await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>
+    ).find((d) => d.current)!.id;
     await t.app.get(LoginsService).revokeById(loginId, 'device');
     await client.get('/api/users/me').expect(401);
   });
@@ -223,7 +260,10 @@ describe('the read-only path for cached sessions', () => {
   });
 
   /** The session id inside a `sid=s%3A<id>.<signature>` cookie. */
-  const sessionId = (cookie: string) => decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).slice(2).split('.')[0]!;
+  const sessionId = (cookie: string) =>
+    decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))
+      .slice(2)
+      .split('.')[0]!;
   const cached = (cookie: string) => t.app.get(SessionCache).lookup(sha256Hex(sessionId(cookie))).state === 'hit';
   const me = (cookie: string) => request(t.http).get('/api/users/me').set('Cookie', cookie);
   /** A client whose session record this instance has cached (one request after login loads it). */
@@ -245,7 +285,10 @@ describe('the read-only path for cached sessions', () => {
 
   it.each([
     ['a forged signature', (sid: string) => `sid=${encodeURIComponent(`s:${sid}.${'A'.repeat(43)}`)}`],
-    ['a cookie signed with another secret (rotated away)', (sid: string) => `sid=${encodeURIComponent(`s:${sign(sid, 'another-secret-another-secret-another')}`)}`],
+    [
+      'a cookie signed with another secret (rotated away)',
+      (sid: string) => `sid=${encodeURIComponent(`s:${sign(sid, 'another-secret-another-secret-another')}`)}`,
+    ],
     ['an unsigned session id', (sid: string) => `sid=${encodeURIComponent(sid)}`],
   ])('refuses %s even while the session is cached', async (_case, forge) => {
     const client = await cachedClient();
@@ -273,21 +316,31 @@ describe('the read-only path for cached sessions', () => {
 
   it('refuses a cached session once its login is revoked', async () => {
     const client = await cachedClient();
-    const loginId = ((await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>).find((d) => d.current)!.id;
+    const loginId = (
+      (await client.get('/api/auth/sessions').expect(200)).body as Array<{ id: string; current: boolean }>
+    ).find((d) => d.current)!.id;
     await t.app.get(LoginsService).revokeById(loginId, 'device');
     await me(client.cookie!).expect(401);
   });
 
   it('logout and a new login over a cached session still go through express-session', async () => {
     const client = await cachedClient();
-    const again = await request(t.http).post('/api/auth/session/login').set('Cookie', client.cookie!).send({ email: ada.email, password: ada.password }).expect(200);
+    const again = await request(t.http)
+      .post('/api/auth/session/login')
+      .set('Cookie', client.cookie!)
+      .send({ email: ada.email, password: ada.password })
+      .expect(200);
     const renewed = cookieOf(again)!.split(';')[0]!;
     expect(sessionId(renewed)).not.toBe(sessionId(client.cookie!));
     await me(client.cookie!).expect(401);
     await me(renewed).expect(200);
     await me(renewed).expect(200);
     expect(cached(renewed)).toBe(true);
-    const out = await request(t.http).post('/api/auth/session/logout').set('Cookie', renewed).set('X-CSRF-Token', again.body.csrfToken).expect(204);
+    const out = await request(t.http)
+      .post('/api/auth/session/logout')
+      .set('Cookie', renewed)
+      .set('X-CSRF-Token', again.body.csrfToken)
+      .expect(204);
     expect(cookieOf(out)).toMatch(/^sid=; Path=\/; Expires=Thu, 01 Jan 1970/);
     expect(cached(renewed)).toBe(false);
     await me(renewed).expect(401);
@@ -316,7 +369,10 @@ describe('COOKIE_SECURE=true behind a TLS-terminating proxy', () => {
   it('names the cookie __Host-sid: Secure, Path=/, no Domain; it authenticates, a planted sid does not, logout clears it', async () => {
     const user = await createUser(t);
     const https = (req: request.Test) => req.set('X-Forwarded-Proto', 'https');
-    const login = await https(request(t.http).post('/api/auth/session/login')).send({ email: user.email, password: user.password });
+    const login = await https(request(t.http).post('/api/auth/session/login')).send({
+      email: user.email,
+      password: user.password,
+    });
     expect(login.status).toBe(200);
     const setCookie = cookieOf(login, '__Host-sid');
     expect(setCookie).toBeDefined();
@@ -330,7 +386,9 @@ describe('COOKIE_SECURE=true behind a TLS-terminating proxy', () => {
     // The same value under the plain name, as a sibling subdomain could set it: not a session cookie here.
     await https(request(t.http).get('/api/examples/session-only')).set('Cookie', `sid=${value}`).expect(401);
 
-    const logout = await https(request(t.http).post('/api/auth/session/logout')).set('Cookie', `sid=x; __Host-sid=${value}`).set('X-CSRF-Token', login.body.csrfToken);
+    const logout = await https(request(t.http).post('/api/auth/session/logout'))
+      .set('Cookie', `sid=x; __Host-sid=${value}`)
+      .set('X-CSRF-Token', login.body.csrfToken);
     expect(logout.status).toBe(204);
     expect(cookieOf(logout, '__Host-sid')).toMatch(/^__Host-sid=; Path=\/; Expires=Thu, 01 Jan 1970/);
     await https(request(t.http).get('/api/examples/session-only')).set('Cookie', `__Host-sid=${value}`).expect(401);
@@ -338,7 +396,11 @@ describe('COOKIE_SECURE=true behind a TLS-terminating proxy', () => {
 
   it('documents the __Host-sid cookie in the OpenAPI security scheme', async () => {
     const res = await request(t.http).get('/docs-json').expect(200);
-    expect(res.body.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: '__Host-sid' });
+    expect(res.body.components.securitySchemes.session).toMatchObject({
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-sid',
+    });
   });
 });
 

@@ -18,7 +18,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const inCi = Boolean(process.env.CI);
 const missing = !existsSync(CHROMIUM);
 if (missing && !inCi) {
-  console.log(`Skipping test/swagger-ui.e2e-spec.ts: ${CHROMIUM} is missing (apt-get install -y chromium); CI installs it and does not skip.`);
+  console.log(
+    `Skipping test/swagger-ui.e2e-spec.ts: ${CHROMIUM} is missing (apt-get install -y chromium); CI installs it and does not skip.`,
+  );
 }
 const describeBrowser = missing && !inCi ? describe.skip : describe;
 
@@ -45,7 +47,10 @@ describeBrowser('Swagger UI in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (missing) throw new Error(`${CHROMIUM} is missing and CI is set: .ci/run installs it with apt; the browser spec must run in CI`);
+    if (missing)
+      throw new Error(
+        `${CHROMIUM} is missing and CI is set: .ci/run installs it with apt; the browser spec must run in CI`,
+      );
     // Screenshots go outside the repository, to a temp folder, unless ARTIFACTS_DIR names one.
     artifacts = process.env.ARTIFACTS_DIR
       ? resolve(process.env.ARTIFACTS_DIR, 'swagger-ui')
@@ -70,7 +75,10 @@ describeBrowser('Swagger UI in a real browser', () => {
     context.setDefaultNavigationTimeout(UI_TIMEOUT);
     // Hermetic: nothing leaves the app's origin (the page's only outside reference is the
     // online validator badge, which would hold up the load event where there is no network).
-    await context.route((url) => url.origin !== origin, (route) => route.abort());
+    await context.route(
+      (url) => url.origin !== origin,
+      (route) => route.abort(),
+    );
     const page = await context.newPage();
     try {
       await page.goto(`${origin}/docs`, { waitUntil: 'domcontentloaded' });
@@ -87,11 +95,18 @@ describeBrowser('Swagger UI in a real browser', () => {
 
   /** The operation's block, found by method and path (not by a list of operations or their ids). */
   function operation(page: Page, method: string, path: string): Locator {
-    return page.locator(`.opblock.opblock-${method.toLowerCase()}:has(.opblock-summary-path[data-path="${path}"])`).first();
+    return page
+      .locator(`.opblock.opblock-${method.toLowerCase()}:has(.opblock-summary-path[data-path="${path}"])`)
+      .first();
   }
 
   /** Expand, Try it out, fill the body, Execute; answers the status and body Swagger UI shows. */
-  async function execute(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: string; block: Locator }> {
+  async function execute(
+    page: Page,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: string; block: Locator }> {
     const block = operation(page, method, path);
     await block.locator('.opblock-summary-control').click();
     await block.locator('button.try-out__btn').click();
@@ -108,58 +123,72 @@ describeBrowser('Swagger UI in a real browser', () => {
   /** Authorize dialog: the scheme's value field, Authorize, Close. */
   async function authorize(page: Page, scheme: string, value: string): Promise<void> {
     await page.locator('.scheme-container button.authorize').click();
-    const container = page.locator('.modal-ux .auth-container').filter({ has: page.locator('h4', { hasText: new RegExp(`^${scheme}\\b`) }) });
+    const container = page
+      .locator('.modal-ux .auth-container')
+      .filter({ has: page.locator('h4', { hasText: new RegExp(`^${scheme}\\b`) }) });
     await container.locator('input').fill(value);
     await container.locator('button.authorize').click();
     await container.locator('button', { hasText: 'Logout' }).waitFor();
     await page.locator('.modal-ux .close-modal').click();
   }
 
-  it('session: register, log in (the browser keeps the cookie, the CSRF token fills Authorize by itself), create a note', async () => {
-    const credentials = { email: `ui-${randomUUID()}@example.com`, password: 'correct horse battery staple' };
-    await inBrowser('session', async (page) => {
-      const registered = await execute(page, 'POST', '/api/auth/register', { ...credentials, name: 'Ada Lovelace' });
-      expect(registered.status).toBe(201);
+  it(
+    'session: register, log in (the browser keeps the cookie, the CSRF token fills Authorize by itself), create a note',
+    async () => {
+      const credentials = { email: `ui-${randomUUID()}@example.com`, password: 'correct horse battery staple' };
+      await inBrowser('session', async (page) => {
+        const registered = await execute(page, 'POST', '/api/auth/register', { ...credentials, name: 'Ada Lovelace' });
+        expect(registered.status).toBe(201);
 
-      const login = await execute(page, 'POST', '/api/auth/session/login', credentials);
-      expect(login.status).toBe(200);
-      const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
-      expect(csrfToken).toEqual(expect.any(String));
-      const cookies = await page.context().cookies();
-      expect(cookies.map((cookie) => cookie.name)).toContain('sid');
+        const login = await execute(page, 'POST', '/api/auth/session/login', credentials);
+        expect(login.status).toBe(200);
+        const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
+        expect(csrfToken).toEqual(expect.any(String));
+        const cookies = await page.context().cookies();
+        expect(cookies.map((cookie) => cookie.name)).toContain('sid');
 
-      const note = await execute(page, 'POST', '/api/notes', { title: 'Groceries', body: 'Milk, eggs, flour' });
-      expect(await note.block.locator('.opblock-description-wrapper').first().innerText()).toContain('Auth: session or jwt.');
-      expect({ status: note.status, body: JSON.parse(note.body) as unknown }).toEqual({
-        status: 201,
-        body: expect.objectContaining({ title: 'Groceries', body: 'Milk, eggs, flour' }),
+        const note = await execute(page, 'POST', '/api/notes', { title: 'Groceries', body: 'Milk, eggs, flour' });
+        expect(await note.block.locator('.opblock-description-wrapper').first().innerText()).toContain(
+          'Auth: session or jwt.',
+        );
+        expect({ status: note.status, body: JSON.parse(note.body) as unknown }).toEqual({
+          status: 201,
+          body: expect.objectContaining({ title: 'Groceries', body: 'Milk, eggs, flour' }),
+        });
+
+        // The token from the answer went under Authorize → X-CSRF-Token, as if typed there.
+        await page.locator('.scheme-container button.authorize').click();
+        const csrf = page
+          .locator('.modal-ux .auth-container')
+          .filter({ has: page.locator('h4', { hasText: /^csrf\b/ }) });
+        await csrf.locator('button', { hasText: 'Logout' }).waitFor();
+        await page.screenshot({ path: join(artifacts, 'session-authorize-dialog.png') });
+        await page.locator('.modal-ux .close-modal').click();
       });
+    },
+    FLOW_TIMEOUT,
+  );
 
-      // The token from the answer went under Authorize → X-CSRF-Token, as if typed there.
-      await page.locator('.scheme-container button.authorize').click();
-      const csrf = page.locator('.modal-ux .auth-container').filter({ has: page.locator('h4', { hasText: /^csrf\b/ }) });
-      await csrf.locator('button', { hasText: 'Logout' }).waitFor();
-      await page.screenshot({ path: join(artifacts, 'session-authorize-dialog.png') });
-      await page.locator('.modal-ux .close-modal').click();
-    });
-  }, FLOW_TIMEOUT);
+  it(
+    'token: log in, paste the access token into Authorize → bearer, call a jwt-only route',
+    async () => {
+      const credentials = { email: `ui-${randomUUID()}@example.com`, password: 'correct horse battery staple' };
+      await inBrowser('token', async (page) => {
+        expect((await execute(page, 'POST', '/api/auth/register', credentials)).status).toBe(201);
+        const login = await execute(page, 'POST', '/api/auth/token/login', credentials);
+        expect(login.status).toBe(200);
+        const { accessToken } = JSON.parse(login.body) as { accessToken: string };
+        expect(await page.context().cookies()).toEqual([]);
 
-  it('token: log in, paste the access token into Authorize → bearer, call a jwt-only route', async () => {
-    const credentials = { email: `ui-${randomUUID()}@example.com`, password: 'correct horse battery staple' };
-    await inBrowser('token', async (page) => {
-      expect((await execute(page, 'POST', '/api/auth/register', credentials)).status).toBe(201);
-      const login = await execute(page, 'POST', '/api/auth/token/login', credentials);
-      expect(login.status).toBe(200);
-      const { accessToken } = JSON.parse(login.body) as { accessToken: string };
-      expect(await page.context().cookies()).toEqual([]);
-
-      await authorize(page, 'jwt', accessToken);
-      const who = await execute(page, 'GET', '/api/examples/jwt-only');
-      expect(await who.block.locator('.opblock-description-wrapper').first().innerText()).toContain('Auth: jwt.');
-      expect({ status: who.status, body: JSON.parse(who.body) as unknown }).toEqual({
-        status: 200,
-        body: expect.objectContaining({ via: 'jwt' }),
+        await authorize(page, 'jwt', accessToken);
+        const who = await execute(page, 'GET', '/api/examples/jwt-only');
+        expect(await who.block.locator('.opblock-description-wrapper').first().innerText()).toContain('Auth: jwt.');
+        expect({ status: who.status, body: JSON.parse(who.body) as unknown }).toEqual({
+          status: 200,
+          body: expect.objectContaining({ via: 'jwt' }),
+        });
       });
-    });
-  }, FLOW_TIMEOUT);
+    },
+    FLOW_TIMEOUT,
+  );
 });

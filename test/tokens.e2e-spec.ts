@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createPrivateKey, createPublicKey, createSecretKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { base64url, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, SignJWT, type JWTPayload } from 'jose';
+import {
+  base64url,
+  calculateJwkThumbprint,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  SignJWT,
+  type JWTPayload,
+} from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
@@ -10,7 +18,12 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const keys = es256Pair();
-const ENV = { JWT_PRIVATE_KEY: keys.privateKey, JWT_PUBLIC_KEY: keys.publicKey, JWT_ISSUER: 'https://auth.test', JWT_AUDIENCE: 'notes-api' };
+const ENV = {
+  JWT_PRIVATE_KEY: keys.privateKey,
+  JWT_PUBLIC_KEY: keys.publicKey,
+  JWT_ISSUER: 'https://auth.test',
+  JWT_AUDIENCE: 'notes-api',
+};
 
 describe('token mode', () => {
   let t: TestApp;
@@ -26,9 +39,11 @@ describe('token mode', () => {
     await t.close();
   });
 
-  const login = (user: TestUser = ada) => request(t.http).post('/api/auth/token/login').send({ email: user.email, password: user.password });
+  const login = (user: TestUser = ada) =>
+    request(t.http).post('/api/auth/token/login').send({ email: user.email, password: user.password });
   const refresh = (refreshToken: string) => request(t.http).post('/api/auth/token/refresh').send({ refreshToken });
-  const jwtOnly = (token: string) => request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
+  const jwtOnly = (token: string) =>
+    request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
 
   describe('POST /api/auth/token/login', () => {
     it('answers 200 with a token pair', async () => {
@@ -68,8 +83,12 @@ describe('token mode', () => {
     });
 
     it('gives one 401 answer for an unknown email and a wrong password; 400 for a bad body', async () => {
-      const unknown = await request(t.http).post('/api/auth/token/login').send({ email: 'nobody@example.com', password: 'x'.repeat(10) });
-      const wrong = await request(t.http).post('/api/auth/token/login').send({ email: ada.email, password: 'x'.repeat(10) });
+      const unknown = await request(t.http)
+        .post('/api/auth/token/login')
+        .send({ email: 'nobody@example.com', password: 'x'.repeat(10) });
+      const wrong = await request(t.http)
+        .post('/api/auth/token/login')
+        .send({ email: ada.email, password: 'x'.repeat(10) });
       expect([unknown.status, wrong.status]).toEqual([401, 401]);
       expect(unknown.body).toEqual(wrong.body);
       await request(t.http).post('/api/auth/token/login').send({ email: ada.email }).expect(400);
@@ -89,7 +108,10 @@ describe('token mode', () => {
     });
 
     it('accepts the scheme in any case (RFC 7235)', async () => {
-      await request(t.http).get('/api/examples/jwt-only').set('Authorization', `bearer ${client.accessToken}`).expect(200);
+      await request(t.http)
+        .get('/api/examples/jwt-only')
+        .set('Authorization', `bearer ${client.accessToken}`)
+        .expect(200);
     });
 
     it('needs no CSRF token for state-changing requests', async () => {
@@ -98,7 +120,10 @@ describe('token mode', () => {
 
     it('decides when a request carries both a bearer token and a session cookie', async () => {
       const session = await loginAs(t, ada, 'session');
-      await session.get('/api/examples/either').set('Authorization', `Bearer ${client.accessToken}`).expect(200, { userId: ada.id, via: 'jwt' });
+      await session
+        .get('/api/examples/either')
+        .set('Authorization', `Bearer ${client.accessToken}`)
+        .expect(200, { userId: ada.id, via: 'jwt' });
       // A jwt-only route with both: the bearer decides, so it is accepted.
       await session.get('/api/examples/jwt-only').set('Authorization', `Bearer ${client.accessToken}`).expect(200);
     });
@@ -145,26 +170,43 @@ describe('token mode', () => {
     const rawHeader = (extra = '') => `{"alg":"ES256","kid":"${kid}","typ":"at+jwt"${extra}}`;
     const rawClaims = (overrides: Record<string, unknown>) => JSON.stringify({ ...claims, ...overrides });
     const hs256With = (secret: Buffer | string) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' }).sign(createSecretKey(Buffer.from(secret)));
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' })
+        .sign(createSecretKey(Buffer.from(secret)));
 
     const cases: Array<[string, () => Promise<string> | string]> = [
       ['alg none', () => unsigned('none')],
       ['alg NONE', () => unsigned('NONE')],
       ['alg nOnE', () => unsigned('nOnE')],
-      ['HS256 signed with the public key (algorithm confusion)', () =>
-        new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' }).sign(createSecretKey(Buffer.from(keys.publicKey)))],
+      [
+        'HS256 signed with the public key (algorithm confusion)',
+        () =>
+          new SignJWT(claims)
+            .setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' })
+            .sign(createSecretKey(Buffer.from(keys.publicKey))),
+      ],
       ['an unknown kid', () => sign(claims, { kid: 'not-a-known-key' })],
       ['no kid', () => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' }).sign(signingKey)],
       ['a jku header', () => sign(claims, { jku: 'https://evil.example/jwks.json' })],
       ['an x5u header', () => sign(claims, { x5u: 'https://evil.example/cert.pem' })],
-      ['a key of its own (jwk header)', async () => {
-        const attacker = es256Pair();
-        return sign(claims, { jwk: await exportJWK(createPublicKey(attacker.publicKey)) }, createPrivateKey(attacker.privateKey));
-      }],
-      ['a tampered payload', () => {
-        const [header, , signature] = valid.split('.');
-        return `${header}.${base64url.encode(JSON.stringify({ ...claims, roles: ['user', 'admin'] }))}.${signature}`;
-      }],
+      [
+        'a key of its own (jwk header)',
+        async () => {
+          const attacker = es256Pair();
+          return sign(
+            claims,
+            { jwk: await exportJWK(createPublicKey(attacker.publicKey)) },
+            createPrivateKey(attacker.privateKey),
+          );
+        },
+      ],
+      [
+        'a tampered payload',
+        () => {
+          const [header, , signature] = valid.split('.');
+          return `${header}.${base64url.encode(JSON.stringify({ ...claims, roles: ['user', 'admin'] }))}.${signature}`;
+        },
+      ],
       ['a tampered signature', () => `${valid.slice(0, -4)}AAAA`],
       ['an expired token', () => sign({ ...claims, iat: now() - 3600, exp: now() - 120 })],
       ['a token not yet valid', () => sign({ ...claims, nbf: now() + 600 })],
@@ -187,13 +229,22 @@ describe('token mode', () => {
       ['aud as an array without ours', () => sign({ ...claims, aud: ['other-api', 'more-api'] })],
       ['iss as an array holding ours', () => sign({ ...claims, iss: ['https://auth.test'] as unknown as string })],
       ['a payload that is not a JSON object', () => signRaw(rawHeader(), '"notes-api"')],
-      ['our kid, then a foreign one (the last duplicate wins)', () => signRaw(rawHeader(',"kid":"not-a-known-key"'), rawClaims({}))],
+      [
+        'our kid, then a foreign one (the last duplicate wins)',
+        () => signRaw(rawHeader(',"kid":"not-a-known-key"'), rawClaims({})),
+      ],
       ['a numeric kid', () => signRaw(`{"alg":"ES256","kid":1,"typ":"at+jwt"}`, rawClaims({}))],
       ['our kid inside an array', () => signRaw(`{"alg":"ES256","kid":["${kid}"],"typ":"at+jwt"}`, rawClaims({}))],
       ['a null kid', () => signRaw(`{"alg":"ES256","kid":null,"typ":"at+jwt"}`, rawClaims({}))],
       ['an x5c header', () => sign(claims, { x5c: ['MIIBszCCAVmgAwIBAgIUQ'] })],
-      ['HS256 with the public key in DER as the secret', () => hs256With(createPublicKey(keys.publicKey).export({ format: 'der', type: 'spki' }))],
-      ['HS256 with the published JWK as the secret', async () => hs256With(JSON.stringify(await exportJWK(createPublicKey(keys.publicKey))))],
+      [
+        'HS256 with the public key in DER as the secret',
+        () => hs256With(createPublicKey(keys.publicKey).export({ format: 'der', type: 'spki' })),
+      ],
+      [
+        'HS256 with the published JWK as the secret',
+        async () => hs256With(JSON.stringify(await exportJWK(createPublicKey(keys.publicKey)))),
+      ],
       ['a header that is a JSON string', () => signRaw('"at+jwt"', rawClaims({}))],
       ['a header that is a JSON number', () => signRaw('1', rawClaims({}))],
       ['a header that is a JSON array', () => signRaw(`["ES256","${kid}"]`, rawClaims({}))],
@@ -210,7 +261,9 @@ describe('token mode', () => {
     it('while the same claims, properly signed, are accepted (the cases above fail for their flaw alone)', async () => {
       await jwtOnly(await sign(claims)).expect(200);
       await jwtOnly(signRaw(rawHeader(), rawClaims({}))).expect(200);
-      await jwtOnly(signRaw(`{"alg":"ES256","kid":"not-a-known-key","typ":"at+jwt","kid":"${kid}"}`, rawClaims({}))).expect(200);
+      await jwtOnly(
+        signRaw(`{"alg":"ES256","kid":"not-a-known-key","typ":"at+jwt","kid":"${kid}"}`, rawClaims({})),
+      ).expect(200);
       await jwtOnly(await sign(claims, { typ: 'application/at+jwt' })).expect(200);
       await jwtOnly(await sign({ ...claims, aud: ['other-api', 'notes-api'] })).expect(200);
       await jwtOnly(await sign({ ...claims, nbf: now() + 2 })).expect(200);
@@ -228,7 +281,12 @@ describe('token mode', () => {
       const third = await refresh(second.body.refreshToken);
       expect(third.status).toBe(200);
       // A refresh records use of the login in the devices list.
-      const devices = (await request(t.http).get('/api/auth/sessions').set('Authorization', `Bearer ${third.body.accessToken}`).expect(200)).body;
+      const devices = (
+        await request(t.http)
+          .get('/api/auth/sessions')
+          .set('Authorization', `Bearer ${third.body.accessToken}`)
+          .expect(200)
+      ).body;
       const current = devices.find((d: { current: boolean }) => d.current);
       expect(Date.parse(current.lastUsedAt)).toBeGreaterThan(Date.parse(current.createdAt));
     });
@@ -237,7 +295,9 @@ describe('token mode', () => {
       const first = (await login()).body;
       const second = (await refresh(first.refreshToken)).body;
       // Past the grace window for two tabs racing: this is a replay.
-      await t.app.get(DataSource).query(`UPDATE refresh_tokens SET used_at = now() - interval '1 minute' WHERE used_at IS NOT NULL`);
+      await t.app
+        .get(DataSource)
+        .query(`UPDATE refresh_tokens SET used_at = now() - interval '1 minute' WHERE used_at IS NOT NULL`);
       const replay = await refresh(first.refreshToken);
       expect(replay.status).toBe(401);
       await jwtOnly(second.accessToken).expect(401);
@@ -269,7 +329,9 @@ describe('token mode', () => {
 
     it('stores refresh tokens only as SHA-256 hashes', async () => {
       const pair = (await login()).body;
-      const rows: Array<{ token_hash: string }> = await t.app.get(DataSource).query(`SELECT token_hash FROM refresh_tokens`);
+      const rows: Array<{ token_hash: string }> = await t.app
+        .get(DataSource)
+        .query(`SELECT token_hash FROM refresh_tokens`);
       expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash))).toBe(true);
       expect(rows.some((row) => row.token_hash.includes(pair.refreshToken))).toBe(false);
     });
@@ -290,7 +352,9 @@ describe('token mode', () => {
     it('publishes the public key only, by kid, with cache headers', async () => {
       const res = await request(t.http).get('/.well-known/jwks.json').expect(200);
       expect(res.headers['cache-control']).toMatch(/public, max-age=\d+/);
-      expect(res.body.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid, alg: 'ES256', use: 'sig' }]);
+      expect(res.body.keys).toEqual([
+        { kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid, alg: 'ES256', use: 'sig' },
+      ]);
       expect(JSON.stringify(res.body)).not.toContain('"d"');
     });
   });
@@ -317,7 +381,8 @@ describe('refresh reuse grace, measured by the database clock', () => {
   });
 
   const refresh = (refreshToken: string) => request(t.http).post('/api/auth/token/refresh').send({ refreshToken });
-  const jwtOnly = (token: string) => request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
+  const jwtOnly = (token: string) =>
+    request(t.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${token}`);
   /** This process's clock `ms` off the database's (the embedded database shares the process clock). */
   const skewAppClock = (ms: number) => {
     const now = Date.now.bind(Date);
@@ -343,7 +408,11 @@ describe('refresh reuse grace, measured by the database clock', () => {
     try {
       const next = (await refresh(first).expect(200)).body;
       // Used 3 s ago by the database's clock: past the 2 s grace.
-      await t.app.get(DataSource).query(`UPDATE refresh_tokens SET used_at = now() - interval '3 seconds' WHERE used_at IS NOT NULL AND used_at > now() - interval '1 minute'`);
+      await t.app
+        .get(DataSource)
+        .query(
+          `UPDATE refresh_tokens SET used_at = now() - interval '3 seconds' WHERE used_at IS NOT NULL AND used_at > now() - interval '1 minute'`,
+        );
       await refresh(first).expect(401);
       await jwtOnly(next.accessToken).expect(401);
       await refresh(next.refreshToken).expect(401);
@@ -356,7 +425,9 @@ describe('refresh reuse grace, measured by the database clock', () => {
     const strict = await createTestApp({ env: { ...ENV, JWT_REFRESH_REUSE_GRACE: '0s' } });
     try {
       const pair = await loginAs(strict, await createUser(strict), 'jwt');
-      const next = (await request(strict.http).post('/api/auth/token/refresh').send({ refreshToken: pair.refreshToken }).expect(200)).body;
+      const next = (
+        await request(strict.http).post('/api/auth/token/refresh').send({ refreshToken: pair.refreshToken }).expect(200)
+      ).body;
       await request(strict.http).post('/api/auth/token/refresh').send({ refreshToken: pair.refreshToken }).expect(401);
       await request(strict.http).post('/api/auth/token/refresh').send({ refreshToken: next.refreshToken }).expect(401);
     } finally {
@@ -377,22 +448,36 @@ describe('key rotation', () => {
   it('a token signed by the previous key still verifies, and JWKS lists both keys', async () => {
     const oldKeys = es256Pair();
     const newKeys = es256Pair();
-    const before = await createTestApp({ db, env: { JWT_PRIVATE_KEY: oldKeys.privateKey, JWT_PUBLIC_KEY: oldKeys.publicKey } });
+    const before = await createTestApp({
+      db,
+      env: { JWT_PRIVATE_KEY: oldKeys.privateKey, JWT_PUBLIC_KEY: oldKeys.publicKey },
+    });
     const user = await createUser(before);
     const old = await loginAs(before, user, 'jwt');
     await before.close();
 
     const after = await createTestApp({
       db,
-      env: { JWT_PRIVATE_KEY: newKeys.privateKey, JWT_PUBLIC_KEY: newKeys.publicKey, JWT_PREVIOUS_PUBLIC_KEYS: oldKeys.publicKey },
+      env: {
+        JWT_PRIVATE_KEY: newKeys.privateKey,
+        JWT_PUBLIC_KEY: newKeys.publicKey,
+        JWT_PREVIOUS_PUBLIC_KEYS: oldKeys.publicKey,
+      },
     });
     try {
-      await request(after.http).get('/api/examples/jwt-only').set('Authorization', `Bearer ${old.accessToken}`).expect(200);
-      const jwks = (await request(after.http).get('/.well-known/jwks.json').expect(200)).body.keys as Array<{ kid: string }>;
+      await request(after.http)
+        .get('/api/examples/jwt-only')
+        .set('Authorization', `Bearer ${old.accessToken}`)
+        .expect(200);
+      const jwks = (await request(after.http).get('/.well-known/jwks.json').expect(200)).body.keys as Array<{
+        kid: string;
+      }>;
       const oldKid = decodeProtectedHeader(old.accessToken!).kid;
       expect(jwks).toHaveLength(2);
       expect(jwks[1]?.kid).toBe(oldKid);
-      const fresh = (await request(after.http).post('/api/auth/token/refresh').send({ refreshToken: old.refreshToken }).expect(200)).body;
+      const fresh = (
+        await request(after.http).post('/api/auth/token/refresh').send({ refreshToken: old.refreshToken }).expect(200)
+      ).body;
       expect(decodeProtectedHeader(fresh.accessToken).kid).toBe(jwks[0]?.kid);
       expect(jwks[0]?.kid).not.toBe(oldKid);
     } finally {

@@ -18,13 +18,25 @@ describe('/api/users/me', () => {
 
   it('GET returns the caller as a user object', async () => {
     const res = await client.get('/api/users/me').expect(200);
-    expect(res.body).toEqual({ id: ada.id, email: ada.email, name: 'Ada', roles: ['user'], emailVerified: false, mfaEnabled: false, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(res.body).toEqual({
+      id: ada.id,
+      email: ada.email,
+      name: 'Ada',
+      roles: ['user'],
+      emailVerified: false,
+      mfaEnabled: false,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
   });
 
   it('PATCH {name} changes the name', async () => {
     const res = await client.patch('/api/users/me').send({ name: '  Ada King ' }).expect(200);
     expect(res.body).toMatchObject({ id: ada.id, name: 'Ada King' });
-    await client.get('/api/users/me').expect(200).expect((r) => expect(r.body.name).toBe('Ada King'));
+    await client
+      .get('/api/users/me')
+      .expect(200)
+      .expect((r) => expect(r.body.name).toBe('Ada King'));
   });
 
   it.each([
@@ -34,7 +46,10 @@ describe('/api/users/me', () => {
     ['roles', { name: 'x', roles: ['admin'] }],
   ])('PATCH answers 400 for %s', async (_case, body) => {
     await client.patch('/api/users/me').send(body).expect(400);
-    await client.get('/api/users/me').expect(200).expect((r) => expect(r.body.roles).toEqual(['user']));
+    await client
+      .get('/api/users/me')
+      .expect(200)
+      .expect((r) => expect(r.body.roles).toEqual(['user']));
   });
 
   it('is 401 without a login', async () => {

@@ -51,7 +51,9 @@ export function notesAnswer(count: number) {
 export function tokenPairFor(body: string, userId: string): { accessToken: string; refreshToken: string } | undefined {
   const pair = parse(body) as { accessToken?: unknown; refreshToken?: unknown };
   if (typeof pair.accessToken !== 'string' || typeof pair.refreshToken !== 'string') return undefined;
-  return decodePayload(pair.accessToken).sub === userId ? { accessToken: pair.accessToken, refreshToken: pair.refreshToken } : undefined;
+  return decodePayload(pair.accessToken).sub === userId
+    ? { accessToken: pair.accessToken, refreshToken: pair.refreshToken }
+    : undefined;
 }
 
 /** Session login: the caller's user in the body, and a session cookie set. */

@@ -2,7 +2,10 @@
 import type { BenchResult, RouteResult, StoreId, StoreResult } from './result.js';
 import { STORE_LABELS } from './result.js';
 
-export function route(id: string, figures: Partial<Pick<RouteResult, 'xBare' | 'xPublic' | 'xVerify' | 'failures'>> & { rps?: number } = {}): RouteResult {
+export function route(
+  id: string,
+  figures: Partial<Pick<RouteResult, 'xBare' | 'xPublic' | 'xVerify' | 'failures'>> & { rps?: number } = {},
+): RouteResult {
   const rps = figures.rps ?? 1000;
   return {
     id,

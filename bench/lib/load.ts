@@ -3,7 +3,11 @@ import autocannon, { type AutocannonRequest, type AutocannonResult } from 'autoc
 import type { RoundResult } from './result.js';
 
 /** Says whether a 2xx answer is the one expected for the request that `context` describes. */
-export type ResponseCheck = (body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => boolean;
+export type ResponseCheck = (
+  body: string,
+  context: Record<string, unknown>,
+  headers: Record<string, string | string[]>,
+) => boolean;
 
 export interface LoadSpec {
   base: string;
@@ -28,7 +32,10 @@ export interface LoadOutcome extends RoundResult {
  * connection sends them in turn. Non-2xx answers and socket errors come from autocannon; every
  * 2xx answer goes through its spec's check.
  */
-export async function runLoad(specs: LoadSpec[], options: { connections: number; seconds: number }): Promise<LoadOutcome> {
+export async function runLoad(
+  specs: LoadSpec[],
+  options: { connections: number; seconds: number },
+): Promise<LoadOutcome> {
   let mismatches = 0;
   let firstMismatch: string | undefined;
   const statuses: Record<string, number> = {};
@@ -37,7 +44,11 @@ export async function runLoad(specs: LoadSpec[], options: { connections: number;
     path: spec.path,
     headers: { ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }), ...spec.headers },
     ...(spec.body === undefined ? {} : { body: spec.body }),
-    ...(spec.setup ? { setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => spec.setup!(request, context) } : {}),
+    ...(spec.setup
+      ? {
+          setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => spec.setup!(request, context),
+        }
+      : {}),
     onResponse: (status, body, context, headers) => {
       if (status < 200 || status > 299) {
         // counted by autocannon as non-2xx; kept here by path and status to say which failed
@@ -58,8 +69,9 @@ export async function runLoad(specs: LoadSpec[], options: { connections: number;
     },
   }));
   const result = await new Promise<AutocannonResult>((resolve, reject) =>
-    autocannon({ url: specs[0]!.base, connections: options.connections, duration: options.seconds, timeout: 10, requests }, (error, res) =>
-      error ? reject(error) : resolve(res),
+    autocannon(
+      { url: specs[0]!.base, connections: options.connections, duration: options.seconds, timeout: 10, requests },
+      (error, res) => (error ? reject(error) : resolve(res)),
     ),
   );
   return {

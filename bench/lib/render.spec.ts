@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { passingStore, result, route } from './fixtures.js';
-import { formatCount, README_END, README_START, renderMarkdown, replaceBetweenMarkers, routeTable, summaryLine } from './render.js';
+import {
+  formatCount,
+  README_END,
+  README_START,
+  renderMarkdown,
+  replaceBetweenMarkers,
+  routeTable,
+  summaryLine,
+} from './render.js';
 import { evaluateTargets } from './targets.js';
 
 describe('benchmark tables', () => {
@@ -14,17 +22,24 @@ describe('benchmark tables', () => {
     const store = passingStore('redis');
     store.routes = [
       {
-        ...route('session', { xBare: { median: 0.61, min: 0.6, max: 0.63 }, xPublic: { median: 0.72, min: 0.7, max: 0.75 } }),
+        ...route('session', {
+          xBare: { median: 0.61, min: 0.6, max: 0.63 },
+          xPublic: { median: 0.72, min: 0.7, max: 0.75 },
+        }),
         title: '`examples/session-only`',
         rps: { median: 3714, min: 3600, max: 3801 },
       },
     ];
     const table = routeTable(store);
-    expect(table).toContain('| `examples/session-only` | 50 | 3 714 (3 600–3 801) | 10 | 20 | 0.61 (0.60–0.63) | 0.72 (0.70–0.75) |  | 0 |');
+    expect(table).toContain(
+      '| `examples/session-only` | 50 | 3 714 (3 600–3 801) | 10 | 20 | 0.61 (0.60–0.63) | 0.72 (0.70–0.75) |  | 0 |',
+    );
   });
 
   it('renders each store, the byte figures and a target table that says FAIL', () => {
-    const slow = passingStore('postgres', { session: route('session', { xPublic: { median: 0.5, min: 0.5, max: 0.5 } }) });
+    const slow = passingStore('postgres', {
+      session: route('session', { xPublic: { median: 0.5, min: 0.5, max: 0.5 } }),
+    });
     const run = result([slow]);
     const markdown = renderMarkdown(run, evaluateTargets(run));
     expect(markdown).toContain('## PostgreSQL\n');
@@ -34,7 +49,9 @@ describe('benchmark tables', () => {
   });
 
   it('describes a soak as mixed traffic, not as rounds', () => {
-    expect(summaryLine(result([]))).toContain('3 alternating round(s) of 4 s per route, autocannon 50 connections (logins 10); 2 CPUs');
+    expect(summaryLine(result([]))).toContain(
+      '3 alternating round(s) of 4 s per route, autocannon 50 connections (logins 10); 2 CPUs',
+    );
     const soak = summaryLine(result([], { mode: 'soak' }));
     expect(soak).toContain('mixed traffic, autocannon 50 connections; 2 CPUs');
     expect(soak).not.toContain('round');

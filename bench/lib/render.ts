@@ -62,12 +62,19 @@ export function bytesTable(stores: readonly StoreResult[]): string {
 export function targetTable(outcomes: readonly TargetOutcome[]): string {
   const lines = ['| target | store | measured | | result |', '|---|---|---:|---|---|'];
   for (const outcome of outcomes) {
-    const value = outcome.value === undefined ? 'not measured' : outcome.unit === '×' ? outcome.value.toFixed(2) : formatCount(outcome.value);
+    const value =
+      outcome.value === undefined
+        ? 'not measured'
+        : outcome.unit === '×'
+          ? outcome.value.toFixed(2)
+          : formatCount(outcome.value);
     const bound =
       outcome.unit === 'count'
         ? `= ${outcome.threshold}`
         : `${outcome.direction === 'min' ? '≥' : '<'} ${outcome.unit === '×' ? outcome.threshold.toFixed(2) : outcome.threshold} ${outcome.unit}`;
-    lines.push(`| ${outcome.name} | ${outcome.store ?? ''} | ${value} | ${bound} | ${outcome.pass ? 'pass' : '**FAIL**'} |`);
+    lines.push(
+      `| ${outcome.name} | ${outcome.store ?? ''} | ${value} | ${bound} | ${outcome.pass ? 'pass' : '**FAIL**'} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -18,7 +18,9 @@ export function freePort(): Promise<number> {
     probe.on('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -28,7 +30,12 @@ export function freePort(): Promise<number> {
  * or REDIS_URL leaks in) and waits until `healthPath` answers 200. stdout, where the service
  * logs, goes to /dev/null; the last lines of stderr are kept for the error when it dies.
  */
-export async function startServer(name: string, script: string, env: Record<string, string>, healthPath: string): Promise<Server> {
+export async function startServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  healthPath: string,
+): Promise<Server> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [script], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },

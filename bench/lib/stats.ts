@@ -32,7 +32,9 @@ export function spread(values: readonly number[]): Spread {
  */
 export function pairedRatio(numerators: readonly number[], denominators: readonly number[]): Spread {
   if (numerators.length !== denominators.length || numerators.length === 0) {
-    throw new RangeError(`paired ratio needs equally many rounds (got ${numerators.length} and ${denominators.length})`);
+    throw new RangeError(
+      `paired ratio needs equally many rounds (got ${numerators.length} and ${denominators.length})`,
+    );
   }
   return spread(numerators.map((value, i) => (denominators[i]! > 0 ? value / denominators[i]! : 0)));
 }

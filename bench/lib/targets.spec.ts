@@ -29,7 +29,9 @@ describe('benchmark targets', () => {
   });
 
   it('passes a figure exactly at its threshold', () => {
-    const outcomes = evaluateTargets(result([passingStore('postgres', { session: route('session', { xPublic: at(0.7) }) })]));
+    const outcomes = evaluateTargets(
+      result([passingStore('postgres', { session: route('session', { xPublic: at(0.7) }) })]),
+    );
     expect(outcomes.find((o) => o.name.startsWith('session-only'))!.pass).toBe(true);
   });
 
@@ -57,7 +59,9 @@ describe('benchmark targets', () => {
     };
     expect(evaluateTargets(result([], { soak })).every((o) => o.pass)).toBe(true);
     const grown = evaluateTargets(result([], { soak: { ...soak, rssEndMiB: 220, rssGrowth: 0.1 } }));
-    expect(grown.filter((o) => !o.pass).map((o) => o.name)).toEqual(['soak: resident memory grows < 10 % after warm-up']);
+    expect(grown.filter((o) => !o.pass).map((o) => o.name)).toEqual([
+      'soak: resident memory grows < 10 % after warm-up',
+    ]);
     const foreign = evaluateTargets(result([], { soak: { ...soak, mismatches: 1 } }));
     expect(foreign.filter((o) => !o.pass).map((o) => o.name)).toEqual(['soak: 0 errors']);
   });

@@ -31,7 +31,13 @@ export const ROUTE_TARGETS: readonly RouteTarget[] = [
   { name: 'users/me by bearer ≥ 0.75 × public', route: 'me-bearer', metric: 'xPublic', threshold: 0.75 },
   { name: 'users/me by cookie ≥ 0.75 × public', route: 'me-cookie', metric: 'xPublic', threshold: 0.75 },
   { name: 'token login ≥ 0.8 × raw argon2id verify rate', route: 'token-login', metric: 'xVerify', threshold: 0.8 },
-  { name: 'refresh ≥ 400 req/s on PostgreSQL', route: 'refresh', metric: 'rps', threshold: 400, stores: ['postgres', 'redis'] },
+  {
+    name: 'refresh ≥ 400 req/s on PostgreSQL',
+    route: 'refresh',
+    metric: 'rps',
+    threshold: 400,
+    stores: ['postgres', 'redis'],
+  },
 ];
 
 export const SOAK_MAX_RSS_GROWTH = 0.1;
@@ -69,7 +75,15 @@ export function evaluateTargets(result: BenchResult): TargetOutcome[] {
   if (result.soak) {
     const { soak } = result;
     const errors = soak.non2xx + soak.errors + soak.mismatches;
-    outcomes.push({ name: 'soak: 0 errors', store: soak.store, value: errors, threshold: 0, unit: 'count', direction: 'max', pass: errors === 0 });
+    outcomes.push({
+      name: 'soak: 0 errors',
+      store: soak.store,
+      value: errors,
+      threshold: 0,
+      unit: 'count',
+      direction: 'max',
+      pass: errors === 0,
+    });
     outcomes.push({
       name: 'soak: resident memory grows < 10 % after warm-up',
       store: soak.store,

@@ -32,7 +32,8 @@ export class TokenMinter {
 
   mintLike(issued: string): string {
     const header = decodeHeader(issued);
-    if (header.alg !== 'ES256') throw new Error(`only ES256 tokens can be minted (the service signs ${String(header.alg)})`);
+    if (header.alg !== 'ES256')
+      throw new Error(`only ES256 tokens can be minted (the service signs ${String(header.alg)})`);
     const claims = decodePayload(issued);
     const now = Math.floor(Date.now() / 1000);
     const payload = { ...claims, jti: randomUUID(), iat: now, exp: now + 600 };

@@ -37,7 +37,9 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * an RFC 6750 challenge. Verification is jose's `jwtVerify` against `createRemoteJWKSet`, which
  * caches the key set and refetches it on an unknown `kid` (after the cooldown).
  */
-export function createResourceHandler(options: ResourceServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createResourceHandler(
+  options: ResourceServerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const keySet = createRemoteJWKSet(options.jwksUrl, {
     cacheMaxAge: options.cacheMaxAgeMs ?? 300_000,
     cooldownDuration: options.cooldownMs ?? 30_000,
@@ -65,10 +67,12 @@ export function createResourceHandler(options: ResourceServerOptions): (req: Inc
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/whoami') return send(res, 404, { message: 'Not found' });
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { message: 'Method not allowed' }, { Allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, { message: 'Method not allowed' }, { Allow: 'GET, HEAD' });
     const match = BEARER.exec(req.headers.authorization ?? '');
     // RFC 6750 §3.1: a request without a bearer token gets the challenge without an error code.
-    if (!match?.[1]) return send(res, 401, { message: 'Bearer token required' }, { 'WWW-Authenticate': `Bearer realm="${REALM}"` });
+    if (!match?.[1])
+      return send(res, 401, { message: 'Bearer token required' }, { 'WWW-Authenticate': `Bearer realm="${REALM}"` });
     verify(match[1]).then(
       ({ payload, kid }) => send(res, 200, { sub: payload.sub, roles: payload.roles ?? [], exp: payload.exp, kid }),
       (error: unknown) => {
@@ -79,7 +83,12 @@ export function createResourceHandler(options: ResourceServerOptions): (req: Inc
         }
         // The reason goes to the caller in broad terms only (RFC 6750 §3.1 invalid_token).
         const description = error instanceof errors.JWTExpired ? 'The token has expired' : 'The token is not valid';
-        send(res, 401, { message: description }, { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"` });
+        send(
+          res,
+          401,
+          { message: description },
+          { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"` },
+        );
       },
     );
   };
@@ -91,12 +100,19 @@ export function createResourceHandler(options: ResourceServerOptions): (req: Inc
  */
 function keySetUnavailable(error: unknown): boolean {
   if (!(error instanceof errors.JOSEError)) return true;
-  return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === 'ERR_JOSE_GENERIC';
+  return (
+    error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === 'ERR_JOSE_GENERIC'
+  );
 }
 
 function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json), 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(json);
 }
 
@@ -107,7 +123,11 @@ export interface RunningResourceServer {
 }
 
 /** Starts the handler on `host:port` (port 0: any free one). */
-export async function startResourceServer(options: ResourceServerOptions, port = 0, host = '127.0.0.1'): Promise<RunningResourceServer> {
+export async function startResourceServer(
+  options: ResourceServerOptions,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<RunningResourceServer> {
   const server = createServer(createResourceHandler(options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -38,6 +38,9 @@ export class AuthRateLimitGuard implements CanActivate {
     response.setHeader('X-RateLimit-Reset', String(reset));
     if (count <= this.limit) return true;
     response.setHeader('Retry-After', String(reset));
-    throw new HttpException(`Too many requests to /api/auth; the limit is ${this.limit} a minute`, HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException(
+      `Too many requests to /api/auth; the limit is ${this.limit} a minute`,
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

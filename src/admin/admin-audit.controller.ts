@@ -25,6 +25,10 @@ export class AdminAuditController {
       skip: query.skip,
       take: query.limit,
     });
-    return page(items.map((event) => AuditEventResponse.from(event)), total, query);
+    return page(
+      items.map((event) => AuditEventResponse.from(event)),
+      total,
+      query,
+    );
   }
 }

@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Query,
+} from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '../auth/accounts.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -25,14 +37,22 @@ export class AdminUsersController {
   @ApiOkResponse({ type: PageOf(UserResponse) })
   async list(@Query() query: PaginationQuery): Promise<Page<UserResponse>> {
     const [items, total] = await this.users.list(query.skip, query.limit);
-    return page(items.map((user) => UserResponse.from(user)), total, query);
+    return page(
+      items.map((user) => UserResponse.from(user)),
+      total,
+      query,
+    );
   }
 
   @Patch(':id/roles')
   @ApiOkResponse({ type: UserResponse })
   @Fresh()
   @ApiNotFoundResponse({ description: 'No such user' })
-  async setRoles(@CurrentUser() admin: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() dto: SetRolesDto): Promise<UserResponse> {
+  async setRoles(
+    @CurrentUser() admin: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: SetRolesDto,
+  ): Promise<UserResponse> {
     const user = await this.users.setRoles(id, dto.roles);
     this.audit.record({ type: 'role.changed', userId: id, details: { roles: user.roles, by: admin.id } });
     return UserResponse.from(user);

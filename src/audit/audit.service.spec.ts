@@ -21,11 +21,15 @@ function flakyRepository(failures: number) {
 }
 
 function auditService(repository: Repository<AuditEvent>, shutdown = new DatabaseShutdown()) {
-  const config = new ConfigService<AppConfig, true>({ session: { secret: 'unit-test-secret' }, app: { dataDir: '/nonexistent' } } as AppConfig);
+  const config = new ConfigService<AppConfig, true>({
+    session: { secret: 'unit-test-secret' },
+    app: { dataDir: '/nonexistent' },
+  } as AppConfig);
   return new AuditService(repository, config, shutdown);
 }
 
-const record = (audit: AuditService, n: number) => audit.record({ type: 'login.succeeded', userId: null, details: { n } });
+const record = (audit: AuditService, n: number) =>
+  audit.record({ type: 'login.succeeded', userId: null, details: { n } });
 
 describe('AuditService', () => {
   const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
@@ -52,7 +56,9 @@ describe('AuditService', () => {
     const audit = auditService(repository);
     for (let n = 0; n < AUDIT_QUEUE_LIMIT + 5; n++) record(audit, n);
     await audit.flush();
-    expect(errors.mock.calls.map(([message]) => message)).toContainEqual('Audit queue full: dropped the 5 oldest events');
+    expect(errors.mock.calls.map(([message]) => message)).toContainEqual(
+      'Audit queue full: dropped the 5 oldest events',
+    );
     await audit.flush();
     expect(written).toHaveLength(AUDIT_QUEUE_LIMIT);
     expect(written[0]).toBe(5);

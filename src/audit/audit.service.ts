@@ -60,7 +60,10 @@ export class AuditService implements OnModuleInit {
   ) {
     // Keyed with the service secret, so a copy of the table does not let anyone confirm guesses
     // of who tried to log in.
-    const secret = serviceSecret(config.get('session.secret', { infer: true }), config.get('app.dataDir', { infer: true }));
+    const secret = serviceSecret(
+      config.get('session.secret', { infer: true }),
+      config.get('app.dataDir', { infer: true }),
+    );
     this.emailKey = `${secret}:audit-email`;
   }
 
@@ -71,7 +74,8 @@ export class AuditService implements OnModuleInit {
       () => (Date.now() >= this.retryAt ? this.flush() : Promise.resolve()),
       async () => {
         await this.flush();
-        if (this.queue.length > 0) this.logger.error(`Audit write failed at shutdown: ${this.queue.length} events lost`);
+        if (this.queue.length > 0)
+          this.logger.error(`Audit write failed at shutdown: ${this.queue.length} events lost`);
       },
     );
   }
@@ -81,7 +85,9 @@ export class AuditService implements OnModuleInit {
       type: entry.type,
       occurredAt: new Date(),
       userId: entry.userId ?? null,
-      emailHash: entry.email ? createHmac('sha256', this.emailKey).update(normalizeEmail(entry.email)).digest('hex') : null,
+      emailHash: entry.email
+        ? createHmac('sha256', this.emailKey).update(normalizeEmail(entry.email)).digest('hex')
+        : null,
       mode: entry.mode ?? null,
       ip: entry.ip?.slice(0, 64) ?? null,
       userAgent: entry.userAgent?.slice(0, 512) ?? null,
@@ -127,7 +133,9 @@ export class AuditService implements OnModuleInit {
         this.failures++;
         const delay = Math.min(FLUSH_INTERVAL_MS * 2 ** this.failures, RETRY_MAX_DELAY_MS);
         this.retryAt = Date.now() + delay;
-        this.logger.error(`Audit write failed; ${this.queue.length} events kept, next try in ${delay} ms: ${(error as Error).message}`);
+        this.logger.error(
+          `Audit write failed; ${this.queue.length} events kept, next try in ${delay} ms: ${(error as Error).message}`,
+        );
         this.enforceLimit();
         this.reportDropped();
         return;
@@ -156,7 +164,12 @@ export class AuditService implements OnModuleInit {
     if (query.from && query.to) where.occurredAt = Between(query.from, query.to);
     else if (query.from) where.occurredAt = MoreThanOrEqual(query.from);
     else if (query.to) where.occurredAt = LessThanOrEqual(query.to);
-    return this.events.findAndCount({ where, order: { occurredAt: 'DESC', id: 'DESC' }, skip: query.skip, take: query.take });
+    return this.events.findAndCount({
+      where,
+      order: { occurredAt: 'DESC', id: 'DESC' },
+      skip: query.skip,
+      take: query.take,
+    });
   }
 
   /** Deletes events older than `before`, at most `batch` of them; returns how many. */
@@ -169,4 +182,3 @@ export class AuditService implements OnModuleInit {
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
   }
 }
-

@@ -17,6 +17,10 @@ export class MyActivityController {
   async list(@CurrentUser() user: AuthUser, @Query() query: PaginationQuery): Promise<Page<AuditEventResponse>> {
     await this.audit.flush();
     const [items, total] = await this.audit.find({ userId: user.id, skip: query.skip, take: query.limit });
-    return page(items.map((event) => AuditEventResponse.from(event)), total, query);
+    return page(
+      items.map((event) => AuditEventResponse.from(event)),
+      total,
+      query,
+    );
   }
 }

@@ -8,8 +8,12 @@ import { AuditService, type AuditEntry } from './audit.service.js';
 describe('AuditService.recordWhenReady', () => {
   it('does not hold the caller, and flush() waits for the lookup before writing', async () => {
     const written: unknown[] = [];
-    const events = { insert: async (rows: unknown[]) => void written.push(...rows) } as unknown as Repository<AuditEvent>;
-    const config = { get: (key: string) => (key === 'session.secret' ? 's'.repeat(32) : '/nonexistent') } as unknown as AppConfigService;
+    const events = {
+      insert: async (rows: unknown[]) => void written.push(...rows),
+    } as unknown as Repository<AuditEvent>;
+    const config = {
+      get: (key: string) => (key === 'session.secret' ? 's'.repeat(32) : '/nonexistent'),
+    } as unknown as AppConfigService;
     const audit = new AuditService(events, config, new DatabaseShutdown());
     let resolve!: (entry: AuditEntry) => void;
     audit.recordWhenReady(new Promise<AuditEntry>((done) => (resolve = done)));
@@ -18,17 +22,33 @@ describe('AuditService.recordWhenReady', () => {
     expect(written).toEqual([]);
     resolve({ type: 'login.failed', userId: '00000000-0000-4000-8000-000000000001' });
     await flushed;
-    expect(written).toEqual([expect.objectContaining({ type: 'login.failed', userId: '00000000-0000-4000-8000-000000000001', emailHash: null })]);
+    expect(written).toEqual([
+      expect.objectContaining({
+        type: 'login.failed',
+        userId: '00000000-0000-4000-8000-000000000001',
+        emailHash: null,
+      }),
+    ]);
   });
 
   it('a failed lookup loses that event only', async () => {
     const written: unknown[] = [];
-    const events = { insert: async (rows: unknown[]) => void written.push(...rows) } as unknown as Repository<AuditEvent>;
-    const config = { get: (key: string) => (key === 'session.secret' ? 's'.repeat(32) : '/nonexistent') } as unknown as AppConfigService;
+    const events = {
+      insert: async (rows: unknown[]) => void written.push(...rows),
+    } as unknown as Repository<AuditEvent>;
+    const config = {
+      get: (key: string) => (key === 'session.secret' ? 's'.repeat(32) : '/nonexistent'),
+    } as unknown as AppConfigService;
     const audit = new AuditService(events, config, new DatabaseShutdown());
     audit.recordWhenReady(Promise.reject(new Error('database away')));
     audit.record({ type: 'login.failed', email: 'ada@example.com' });
     await audit.flush();
-    expect(written).toEqual([expect.objectContaining({ type: 'login.failed', userId: null, emailHash: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
+    expect(written).toEqual([
+      expect.objectContaining({
+        type: 'login.failed',
+        userId: null,
+        emailHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+    ]);
   });
 });

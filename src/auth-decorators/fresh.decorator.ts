@@ -18,6 +18,7 @@ export const Fresh = (maxAge?: ms.StringValue) => {
   if (maxAge === undefined) return SetMetadata(FRESH_METADATA, {} satisfies FreshDeclaration);
   const maxAgeMs = ms(maxAge);
   // A typo must fail at start-up, not make a route always (or never) fresh.
-  if (!Number.isFinite(maxAgeMs) || maxAgeMs < 1000) throw new Error(`@Fresh('${maxAge}'): not a duration of at least 1s`);
+  if (!Number.isFinite(maxAgeMs) || maxAgeMs < 1000)
+    throw new Error(`@Fresh('${maxAge}'): not a duration of at least 1s`);
   return SetMetadata(FRESH_METADATA, { maxAgeMs } satisfies FreshDeclaration);
 };

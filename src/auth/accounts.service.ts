@@ -15,7 +15,8 @@ export class AccountsService {
 
   /** New password; every other login of the user (both kinds) ends, the caller's stays. */
   async changePassword(caller: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
-    if (!(await this.users.checkPassword(caller.id, currentPassword))) throw new UnauthorizedException('Current password is wrong');
+    if (!(await this.users.checkPassword(caller.id, currentPassword)))
+      throw new UnauthorizedException('Current password is wrong');
     // One transaction: the new password, and the end of every other login, including one that
     // was being recorded with the old password while this ran (see UsersService.setPassword).
     const { changed, result: revoked } = await this.users.setPassword(caller.id, newPassword, (manager) =>
@@ -39,9 +40,16 @@ export class AccountsService {
    * revocation, instances started later read the tombstones.
    */
   async deleteUser(userId: string, byUserId: string): Promise<boolean> {
-    const { deleted, result: revoked } = await this.users.delete(userId, (manager) => this.logins.revokeForDeletionWithin(manager, userId));
+    const { deleted, result: revoked } = await this.users.delete(userId, (manager) =>
+      this.logins.revokeForDeletionWithin(manager, userId),
+    );
     if (revoked) this.logins.announce(revoked);
-    if (deleted) this.audit.record({ type: 'user.deleted', userId, details: byUserId === userId ? { by: 'self' } : { by: byUserId } });
+    if (deleted)
+      this.audit.record({
+        type: 'user.deleted',
+        userId,
+        details: byUserId === userId ? { by: 'self' } : { by: byUserId },
+      });
     return deleted;
   }
 }

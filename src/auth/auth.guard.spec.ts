@@ -29,19 +29,39 @@ class Routes {
 }
 
 /** No database behind any of these: a call to one fails the test. */
-const noDatabase = new Proxy({}, { get: (_t, name) => () => { throw new Error(`database touched: ${String(name)}`); } });
+const noDatabase = new Proxy(
+  {},
+  {
+    get: (_t, name) => () => {
+      throw new Error(`database touched: ${String(name)}`);
+    },
+  },
+);
 
 async function setup() {
   const jwt = jwtTestConfig();
   const tokens = await accessTokensService(jwt);
-  const revocations = new RevocationListService(noDatabase as LoginsService, new LocalBroadcast(), jwtConfigService(jwt), new DatabaseShutdown());
+  const revocations = new RevocationListService(
+    noDatabase as LoginsService,
+    new LocalBroadcast(),
+    jwtConfigService(jwt),
+    new DatabaseShutdown(),
+  );
   const freshness = new Freshness(noDatabase as LoginsService, { get: () => 300_000 } as unknown as AppConfigService);
-  const guard = new AuthGuard(new Reflector(), new JwtStrategy(tokens, revocations), new SessionStrategy(noDatabase as UsersService, new CsrfService(), revocations), freshness);
+  const guard = new AuthGuard(
+    new Reflector(),
+    new JwtStrategy(tokens, revocations),
+    new SessionStrategy(noDatabase as UsersService, new CsrfService(), revocations),
+    freshness,
+  );
   return { guard, tokens, revocations };
 }
 
 function context(handler: keyof Routes, headers: Record<string, string> = {}, session?: object) {
-  const request = { method: 'GET', headers, session, get: (name: string) => headers[name.toLowerCase()] } as Record<string, unknown>;
+  const request = { method: 'GET', headers, session, get: (name: string) => headers[name.toLowerCase()] } as Record<
+    string,
+    unknown
+  >;
   const headersSent: Record<string, string> = {};
   const response = { setHeader: (name: string, value: string) => void (headersSent[name.toLowerCase()] = value) };
   const ctx = {
@@ -69,14 +89,25 @@ describe('AuthGuard', () => {
     const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
     const { ctx, request } = context('jwtOnly', { authorization: `Bearer ${token}` });
     await expect(guard.canActivate(ctx)).resolves.toBe(true);
-    expect(request.auth).toEqual({ id: 'u1', roles: ['user'], loginId: 'l1', via: 'jwt', authTime: expect.any(Number) });
+    expect(request.auth).toEqual({
+      id: 'u1',
+      roles: ['user'],
+      loginId: 'l1',
+      via: 'jwt',
+      authTime: expect.any(Number),
+    });
   });
 
   it('rejects a token of a revoked login', async () => {
     const { guard, tokens, revocations } = await setup();
     const { token } = await tokens.sign({ userId: 'u1', loginId: 'l2', roles: ['user'] });
-    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({ loginIds: ['l2'], until: Date.now() + 60_000 });
-    await expect(guard.canActivate(context('jwtOnly', { authorization: `Bearer ${token}` }).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
+    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({
+      loginIds: ['l2'],
+      until: Date.now() + 60_000,
+    });
+    await expect(
+      guard.canActivate(context('jwtOnly', { authorization: `Bearer ${token}` }).ctx),
+    ).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
   it('refuses a token revoked after it was verified and cached: revocation is checked outside the cache', async () => {
@@ -84,8 +115,14 @@ describe('AuthGuard', () => {
     const { token } = await tokens.sign({ userId: 'u1', loginId: 'l3', roles: ['user'] });
     const headers = { authorization: `Bearer ${token}` };
     await expect(guard.canActivate(context('jwtOnly', headers).ctx)).resolves.toBe(true);
-    const checks = jest.spyOn(JwtStrategy.prototype as unknown as { verifySignatureAndClaims(): void }, 'verifySignatureAndClaims');
-    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({ loginIds: ['l3'], until: Date.now() + 60_000 });
+    const checks = jest.spyOn(
+      JwtStrategy.prototype as unknown as { verifySignatureAndClaims(): void },
+      'verifySignatureAndClaims',
+    );
+    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({
+      loginIds: ['l3'],
+      until: Date.now() + 60_000,
+    });
     await expect(guard.canActivate(context('jwtOnly', headers).ctx)).rejects.toBeInstanceOf(UnauthorizedException);
     expect(checks).not.toHaveBeenCalled(); // served from the cache, and refused all the same
   });
@@ -93,7 +130,9 @@ describe('AuthGuard', () => {
   it('checks roles from the token: 403 without them', async () => {
     const { guard, tokens } = await setup();
     const { token } = await tokens.sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
-    await expect(guard.canActivate(context('adminJwt', { authorization: `Bearer ${token}` }).ctx)).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(
+      guard.canActivate(context('adminJwt', { authorization: `Bearer ${token}` }).ctx),
+    ).rejects.toBeInstanceOf(ForbiddenException);
   });
 
   it('lets public routes through and answers 401 on any other route without credentials', async () => {
@@ -111,8 +150,19 @@ describe('AuthGuard', () => {
   });
 
   describe('@Fresh (step-up, RFC 9470), from the token alone', () => {
-    const signedAgo = async (tokens: Awaited<ReturnType<typeof setup>>['tokens'], seconds: number, roles: Array<'user' | 'admin'> = ['user']) =>
-      (await tokens.sign({ userId: 'u1', loginId: 'l1', roles, authenticatedAt: new Date(Date.now() - seconds * 1000) })).token;
+    const signedAgo = async (
+      tokens: Awaited<ReturnType<typeof setup>>['tokens'],
+      seconds: number,
+      roles: Array<'user' | 'admin'> = ['user'],
+    ) =>
+      (
+        await tokens.sign({
+          userId: 'u1',
+          loginId: 'l1',
+          roles,
+          authenticatedAt: new Date(Date.now() - seconds * 1000),
+        })
+      ).token;
 
     it('lets a login proved within AUTH_FRESH_MAX_AGE through, without the database', async () => {
       const { guard, tokens } = await setup();
@@ -123,14 +173,27 @@ describe('AuthGuard', () => {
     it('answers 401 insufficient_user_authentication with max_age past it, body and WWW-Authenticate', async () => {
       const { guard, tokens } = await setup();
       const { ctx, headersSent } = context('freshJwt', { authorization: `Bearer ${await signedAgo(tokens, 302)}` });
-      expect(await refusal(guard.canActivate(ctx))).toEqual({ statusCode: 401, message: expect.any(String), error: 'insufficient_user_authentication', maxAge: 300 });
+      expect(await refusal(guard.canActivate(ctx))).toEqual({
+        statusCode: 401,
+        message: expect.any(String),
+        error: 'insufficient_user_authentication',
+        maxAge: 300,
+      });
       expect(headersSent['www-authenticate']).toBe('Bearer error="insufficient_user_authentication", max_age=300');
     });
 
     it("a route's own age overrides the default", async () => {
       const { guard, tokens } = await setup();
-      await expect(guard.canActivate(context('freshTenMinutes', { authorization: `Bearer ${await signedAgo(tokens, 400)}` }).ctx)).resolves.toBe(true);
-      expect(await refusal(guard.canActivate(context('freshTenMinutes', { authorization: `Bearer ${await signedAgo(tokens, 602)}` }).ctx))).toMatchObject({ maxAge: 600 });
+      await expect(
+        guard.canActivate(context('freshTenMinutes', { authorization: `Bearer ${await signedAgo(tokens, 400)}` }).ctx),
+      ).resolves.toBe(true);
+      expect(
+        await refusal(
+          guard.canActivate(
+            context('freshTenMinutes', { authorization: `Bearer ${await signedAgo(tokens, 602)}` }).ctx,
+          ),
+        ),
+      ).toMatchObject({ maxAge: 600 });
     });
 
     it('roles come first: a non-admin gets 403 on a fresh admin route, however old the login', async () => {

@@ -26,7 +26,15 @@ import { TokenAuthController } from './token-auth.controller.js';
 import { VerifiedEmailPolicy } from './verified-email.policy.js';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, MfaModule, AuditModule, AbuseModule, PassportModule.register({ session: true })],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    TokensModule,
+    MfaModule,
+    AuditModule,
+    AbuseModule,
+    PassportModule.register({ session: true }),
+  ],
   controllers: [AuthController, SessionAuthController, TokenAuthController, StepUpController, AccountController],
   providers: [
     LocalStrategy,

@@ -14,7 +14,10 @@ import { runStrategy } from './run-strategy.js';
 
 /** The signature and claims check the cache stands in front of. */
 const signatureChecks = () =>
-  jest.spyOn(JwtStrategy.prototype as unknown as { verifySignatureAndClaims(request: Request): void }, 'verifySignatureAndClaims');
+  jest.spyOn(
+    JwtStrategy.prototype as unknown as { verifySignatureAndClaims(request: Request): void },
+    'verifySignatureAndClaims',
+  );
 
 const ISSUED = new Date('2026-11-30T00:00:00Z');
 /** `seconds` after the 60 s token signed at ISSUED has expired. */
@@ -25,15 +28,24 @@ const noDatabase = {} as LoginsService;
 
 /** A strategy on `jwt`'s keys with its own empty revocation list and cache. */
 async function strategy(jwt: AppConfig['jwt']) {
-  const revocations = new RevocationListService(noDatabase, new LocalBroadcast(), jwtConfigService(jwt), new DatabaseShutdown());
+  const revocations = new RevocationListService(
+    noDatabase,
+    new LocalBroadcast(),
+    jwtConfigService(jwt),
+    new DatabaseShutdown(),
+  );
   return { strategy: new JwtStrategy(await accessTokensService(jwt), revocations), revocations };
 }
 
 /** The principal, or the failure's reason (jsonwebtoken's message) thrown as an error. */
 async function verify(jwtStrategy: JwtStrategy, token: string): Promise<AuthUser> {
-  const outcome = await runStrategy<AuthUser>(jwtStrategy, { headers: { authorization: `Bearer ${token}` } } as Request);
+  const outcome = await runStrategy<AuthUser>(jwtStrategy, {
+    headers: { authorization: `Bearer ${token}` },
+  } as Request);
   if (outcome.user) return outcome.user;
-  throw new Error(outcome.challenge instanceof Error ? outcome.challenge.message : `refused: ${String(outcome.challenge)}`);
+  throw new Error(
+    outcome.challenge instanceof Error ? outcome.challenge.message : `refused: ${String(outcome.challenge)}`,
+  );
 }
 
 /** A 60 s token signed at ISSUED, and a verifier on the same keys that has never seen it. */
@@ -52,7 +64,13 @@ describe('JwtStrategy', () => {
   it('verifies our own tokens and returns the principal', async () => {
     const jwt = jwtTestConfig(60_000);
     const { token } = await (await accessTokensService(jwt)).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
-    await expect(verify((await strategy(jwt)).strategy, token)).resolves.toEqual({ id: 'u1', roles: ['user'], loginId: 'l1', via: 'jwt', authTime: expect.any(Number) });
+    await expect(verify((await strategy(jwt)).strategy, token)).resolves.toEqual({
+      id: 'u1',
+      roles: ['user'],
+      loginId: 'l1',
+      via: 'jwt',
+      authTime: expect.any(Number),
+    });
   });
 
   it('accepts a token 3 s past exp and rejects one 6 s past (JWT_CLOCK_TOLERANCE, default 5s)', async () => {
@@ -108,7 +126,10 @@ describe('JwtStrategy', () => {
     const { strategy: verifier, revocations } = await strategy(jwt);
     await verify(verifier, token);
     const checks = signatureChecks();
-    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({ loginIds: ['l9'], until: Date.now() + 60_000 });
+    (revocations as unknown as { add(m: { loginIds: string[]; until: number }): void }).add({
+      loginIds: ['l9'],
+      until: Date.now() + 60_000,
+    });
     await expect(verify(verifier, token)).rejects.toThrow('refused: 401');
     expect(checks).not.toHaveBeenCalled();
   });

@@ -79,6 +79,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, AuthMode.Jwt) {
 
   private principal(claims: AccessClaims): AuthUser | false {
     if (this.revocations.isRevoked(claims.sid)) return false;
-    return { id: claims.sub, roles: claims.roles, loginId: claims.sid, via: AuthMode.Jwt, ...(claims.auth_time === undefined ? {} : { authTime: claims.auth_time }) };
+    return {
+      id: claims.sub,
+      roles: claims.roles,
+      loginId: claims.sid,
+      via: AuthMode.Jwt,
+      ...(claims.auth_time === undefined ? {} : { authTime: claims.auth_time }),
+    };
   }
 }

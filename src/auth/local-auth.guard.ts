@@ -36,7 +36,10 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
-    const body = (await this.validation.transform(request.body ?? {}, { type: 'body', metatype: LoginDto })) as LoginDto;
+    const body = (await this.validation.transform(request.body ?? {}, {
+      type: 'body',
+      metatype: LoginDto,
+    })) as LoginDto;
     request.body = body;
     try {
       await this.lockout.attempt(`login:${body.email}`, request.ip, http.getResponse<Response>());
@@ -56,7 +59,13 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
     return true;
   }
 
-  override handleRequest<TUser>(error: unknown, user: TUser, info: unknown, context: ExecutionContext, status?: unknown): TUser {
+  override handleRequest<TUser>(
+    error: unknown,
+    user: TUser,
+    info: unknown,
+    context: ExecutionContext,
+    status?: unknown,
+  ): TUser {
     if (error || !user) {
       const request = context.switchToHttp().getRequest<Request>();
       this.recordAttempt('login.failed', (request.body as LoginDto).email, request);
@@ -69,9 +78,15 @@ export class LocalAuthGuard extends AuthGuard(LOCAL_STRATEGY) {
    * by user id; an unknown one only as a keyed hash. The lookup runs for both and is not awaited:
    * the answer neither waits for it nor tells the two apart.
    */
-  private recordAttempt(type: Extract<AuditEventType, 'login.failed' | 'login.locked'>, email: string, request: Request): void {
+  private recordAttempt(
+    type: Extract<AuditEventType, 'login.failed' | 'login.locked'>,
+    email: string,
+    request: Request,
+  ): void {
     const entry = { type, mode: loginMode(request), ...clientInfo(request) };
-    this.audit.recordWhenReady(this.users.findByEmail(email).then((user) => (user ? { ...entry, userId: user.id } : { ...entry, email })));
+    this.audit.recordWhenReady(
+      this.users.findByEmail(email).then((user) => (user ? { ...entry, userId: user.id } : { ...entry, email })),
+    );
   }
 }
 

@@ -62,18 +62,35 @@ export class LoginStarter {
       kind === 'session'
         ? this.config.get('session', { infer: true })
         : // A token login lives as long as its refresh tokens: JWT_REFRESH_TTL from the login.
-          { idleTtlMs: this.config.get('jwt.refreshTtlMs', { infer: true }), absoluteTtlMs: this.config.get('jwt.refreshTtlMs', { infer: true }) };
+          {
+            idleTtlMs: this.config.get('jwt.refreshTtlMs', { infer: true }),
+            absoluteTtlMs: this.config.get('jwt.refreshTtlMs', { infer: true }),
+          };
     const client = clientInfo(req);
     // Recorded only if the password checked is still the user's: a change (or a deletion) that
     // committed since the check makes this login fail like a wrong password.
-    const login = await this.logins.create({ userId: user.id, kind, idleTtlMs, absoluteTtlMs, mfa, ...client }, (manager) =>
-      this.users.holdCredentials(manager, user.id, user.credentialsVersion),
+    const login = await this.logins.create(
+      { userId: user.id, kind, idleTtlMs, absoluteTtlMs, mfa, ...client },
+      (manager) => this.users.holdCredentials(manager, user.id, user.credentialsVersion),
     );
     if (!login) {
-      this.audit.record({ type: 'login.failed', userId: user.id, mode: kind, ...client, details: { reason: 'credentials.changed' } });
+      this.audit.record({
+        type: 'login.failed',
+        userId: user.id,
+        mode: kind,
+        ...client,
+        details: { reason: 'credentials.changed' },
+      });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
-    this.audit.record({ type: 'login.succeeded', userId: user.id, loginId: login.id, mode: kind, ...client, ...(mfa ? { details: { mfa: true } } : {}) });
+    this.audit.record({
+      type: 'login.succeeded',
+      userId: user.id,
+      loginId: login.id,
+      mode: kind,
+      ...client,
+      ...(mfa ? { details: { mfa: true } } : {}),
+    });
     return login;
   }
 }

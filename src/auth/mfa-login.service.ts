@@ -26,7 +26,12 @@ export class MfaLoginService {
     private readonly loginStarter: LoginStarter,
   ) {}
 
-  async verify(challengeId: string, code: string, req: Request, res: Response): Promise<SessionLoginResponse | TokenPairResponse> {
+  async verify(
+    challengeId: string,
+    code: string,
+    req: Request,
+    res: Response,
+  ): Promise<SessionLoginResponse | TokenPairResponse> {
     const challenge = await this.challenges.findOpen(challengeId);
     const user = challenge && (await this.users.findById(challenge.userId));
     if (!challenge || !user) throw new BadRequestException(UNKNOWN_CHALLENGE);
@@ -40,6 +45,8 @@ export class MfaLoginService {
     await this.lockout.reset(subject, req.ip);
     // The password version checked at the first step: a change since then fails the login.
     const checked = { ...user, credentialsVersion: challenge.credentialsVersion };
-    return mode === 'session' ? this.loginStarter.session(checked, req, true) : this.loginStarter.token(checked, req, true);
+    return mode === 'session'
+      ? this.loginStarter.session(checked, req, true)
+      : this.loginStarter.token(checked, req, true);
   }
 }

@@ -10,7 +10,9 @@ import { PurgeJob } from './purge.job.js';
 describe('PurgeJob', () => {
   it('keeps revoked logins while a token issued before the revocation can be accepted (lifetime plus JWT_CLOCK_TOLERANCE)', async () => {
     const jwt = { ...jwtTestConfig(60_000), clockToleranceMs: 120_000 };
-    const config = { get: (key: string) => (key === 'jwt' ? jwt : key === 'jwt.accessTtlMs' ? jwt.accessTtlMs : 86_400_000) } as unknown as AppConfigService;
+    const config = {
+      get: (key: string) => (key === 'jwt' ? jwt : key === 'jwt.accessTtlMs' ? jwt.accessTtlMs : 86_400_000),
+    } as unknown as AppConfigService;
     let revokedBefore: Date | undefined;
     const logins = {
       purge: async (before: Date) => {
@@ -22,7 +24,9 @@ describe('PurgeJob', () => {
     const audit = { purgeOlderThan: async () => 0 } as unknown as AuditService;
     const counters = { purgeExpired: async () => 0 } as unknown as CounterStore;
     const now = Date.parse('2026-11-30T00:00:00Z');
-    await new PurgeJob(logins, audit, counters, config, { purge: async () => 0 } as unknown as MfaChallengesService).run(now);
+    await new PurgeJob(logins, audit, counters, config, {
+      purge: async () => 0,
+    } as unknown as MfaChallengesService).run(now);
     expect(revokedBefore!.getTime()).toBeLessThanOrEqual(now - 60_000 - 120_000);
   });
 });

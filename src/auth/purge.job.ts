@@ -53,7 +53,9 @@ export class PurgeJob {
     }
   }
 
-  async run(now = Date.now()): Promise<{ logins: number; tombstones: number; events: number; counters: number; challenges: number }> {
+  async run(
+    now = Date.now(),
+  ): Promise<{ logins: number; tombstones: number; events: number; counters: number; challenges: number }> {
     const revokedBefore = new Date(now - revocationHorizonMs(this.config.get('jwt', { infer: true })) - MARGIN_MS);
     const eventsBefore = new Date(now - this.config.get('audit.retentionMs', { infer: true }));
     return {

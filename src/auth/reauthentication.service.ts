@@ -28,21 +28,36 @@ export class ReauthenticationService {
   ) {}
 
   /** The session's login record is fresh (null), or the token login's new pair. */
-  async reauthenticate(caller: AuthUser, password: string, code: string | undefined, req: Request, res: Response): Promise<TokenPairResponse | null> {
+  async reauthenticate(
+    caller: AuthUser,
+    password: string,
+    code: string | undefined,
+    req: Request,
+    res: Response,
+  ): Promise<TokenPairResponse | null> {
     const subject = `password:${caller.id}`;
     const mode = caller.via === AuthMode.Jwt ? 'token' : 'session';
     await this.lockout.attempt(subject, req.ip, res);
     const user = await this.users.findById(caller.id);
-    if (!user || !(await this.users.checkPassword(caller.id, password))) throw new UnauthorizedException('Password is wrong');
+    if (!user || !(await this.users.checkPassword(caller.id, password)))
+      throw new UnauthorizedException('Password is wrong');
     if (user.mfaEnabled) {
-      if (code === undefined) throw new UnauthorizedException('A code from the authenticator app (or a recovery code) is required');
+      if (code === undefined)
+        throw new UnauthorizedException('A code from the authenticator app (or a recovery code) is required');
       const actor = { userId: user.id, loginId: caller.loginId, mode, ...clientInfo(req) } as const;
       if (!(await this.mfa.verify(actor, code))) throw new UnauthorizedException('Wrong code');
     }
     await this.lockout.reset(subject, req.ip);
     const login = await this.logins.markProven(caller.loginId, user.mfaEnabled);
     if (!login) throw new UnauthorizedException('This login has ended');
-    this.audit.record({ type: 'reauthenticated', userId: user.id, loginId: login.id, mode, ...clientInfo(req), details: { mfa: user.mfaEnabled } });
+    this.audit.record({
+      type: 'reauthenticated',
+      userId: user.id,
+      loginId: login.id,
+      mode,
+      ...clientInfo(req),
+      details: { mfa: user.mfaEnabled },
+    });
     return caller.via === AuthMode.Jwt ? this.tokens.reissue(login, user.roles) : null;
   }
 }

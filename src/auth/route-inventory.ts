@@ -18,20 +18,31 @@ export interface RouteDeclaration {
 }
 
 function joinPath(...parts: Array<string | string[] | undefined>): string {
-  const segments = parts.flatMap((part) => (Array.isArray(part) ? part.slice(0, 1) : [part])).filter((p): p is string => !!p);
-  return `/${segments.map((s) => s.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  const segments = parts
+    .flatMap((part) => (Array.isArray(part) ? part.slice(0, 1) : [part]))
+    .filter((p): p is string => !!p);
+  return `/${segments
+    .map((s) => s.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
 }
 
 /** Metadata on the handler wins over the controller's, as in the guard. */
 function declared<T>(key: string, handler: object, controller: object): T | undefined {
-  return (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined);
+  return (
+    (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined)
+  );
 }
 
 /**
  * Every route the app serves with its protection, read from the same metadata the global guard
  * reads. The route inventory test snapshots it, so a change of protection shows in review.
  */
-export function routeInventory(app: INestApplication, globalPrefix: string, unprefixed: string[] = []): RouteDeclaration[] {
+export function routeInventory(
+  app: INestApplication,
+  globalPrefix: string,
+  unprefixed: string[] = [],
+): RouteDeclaration[] {
   const routes: RouteDeclaration[] = [];
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
@@ -52,7 +63,9 @@ export function routeInventory(app: INestApplication, globalPrefix: string, unpr
           path: unprefixed.includes(path.slice(1)) ? path : joinPath(globalPrefix, path),
           protection: isPublic ? 'public' : (modes ?? 'undecided'),
           roles: declared<Role[]>(ROLES_METADATA, handler, controller) ?? [],
-          ...(fresh && !isPublic ? { fresh: fresh.maxAgeMs === undefined ? ('default' as const) : Math.floor(fresh.maxAgeMs / 1000) } : {}),
+          ...(fresh && !isPublic
+            ? { fresh: fresh.maxAgeMs === undefined ? ('default' as const) : Math.floor(fresh.maxAgeMs / 1000) }
+            : {}),
         });
       }
     }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiExtraModels, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { CsrfService } from '../sessions/csrf.service.js';
@@ -36,12 +44,15 @@ export class SessionAuthController {
   @HttpCode(HttpStatus.OK)
   @ApiExtraModels(SessionLoginResponse, MfaRequiredResponse)
   @ApiOkResponse({
-    description: 'Logged in; or, with a second factor on, `{mfaRequired, challengeId}` only (complete at POST /api/auth/mfa/verify)',
+    description:
+      'Logged in; or, with a second factor on, `{mfaRequired, challengeId}` only (complete at POST /api/auth/mfa/verify)',
     schema: { oneOf: [{ $ref: getSchemaPath(SessionLoginResponse) }, { $ref: getSchemaPath(MfaRequiredResponse) }] },
   })
   @ApiBadRequestResponse({ description: 'Malformed email or missing password' })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email, from this address or from any; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed attempts for this email, from this address or from any; see Retry-After',
+  })
   async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse | MfaRequiredResponse> {
     const user = req.user as unknown as User;
     return this.loginStarter.afterPassword(user, 'session', () => this.loginStarter.session(user, req));
@@ -51,7 +62,11 @@ export class SessionAuthController {
   @Post('session/logout')
   @Auth(AuthMode.Session)
   @HttpCode(HttpStatus.NO_CONTENT)
-  async logout(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(
+    @CurrentUser() user: AuthUser,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
     await this.logins.revoke(user.id, user.loginId, 'logout');
     await new Promise<void>((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
     const session = { session: this.config.get('session', { infer: true }) };

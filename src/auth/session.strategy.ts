@@ -9,7 +9,11 @@ import { UsersService } from '../users/users.service.js';
 import { AuthMode } from '../auth-decorators/auth-mode.js';
 import type { AuthUser } from '../auth-decorators/auth-user.js';
 
-type Verify = (request: Request, principal: SessionPrincipal, done: (error: unknown, user?: AuthUser | false) => void) => void;
+type Verify = (
+  request: Request,
+  principal: SessionPrincipal,
+  done: (error: unknown, user?: AuthUser | false) => void,
+) => void;
 
 /**
  * Hands the principal that session login stored (`req.session.passport.user`, ids only) to

@@ -44,7 +44,11 @@ export class StepUpController {
   @ApiBadRequestResponse({ description: 'Unknown, expired or used challenge' })
   @ApiUnauthorizedResponse({ description: 'Wrong code' })
   @ApiTooManyRequestsResponse({ description: 'Too many wrong passwords or codes for this email; see Retry-After' })
-  verify(@Body() dto: MfaVerifyDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionLoginResponse | TokenPairResponse> {
+  verify(
+    @Body() dto: MfaVerifyDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SessionLoginResponse | TokenPairResponse> {
     return this.mfaLogin.verify(dto.challengeId, dto.code, req, res);
   }
 

@@ -1,5 +1,14 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RefreshTokenDto } from '../tokens/dto/refresh-token.dto.js';
 import { TokenPairResponse } from '../tokens/dto/token-pair.response.js';
@@ -27,12 +36,15 @@ export class TokenAuthController {
   @HttpCode(HttpStatus.OK)
   @ApiExtraModels(TokenPairResponse, MfaRequiredResponse)
   @ApiOkResponse({
-    description: 'A token pair; or, with a second factor on, `{mfaRequired, challengeId}` only (complete at POST /api/auth/mfa/verify)',
+    description:
+      'A token pair; or, with a second factor on, `{mfaRequired, challengeId}` only (complete at POST /api/auth/mfa/verify)',
     schema: { oneOf: [{ $ref: getSchemaPath(TokenPairResponse) }, { $ref: getSchemaPath(MfaRequiredResponse) }] },
   })
   @ApiBadRequestResponse({ description: 'Malformed email or missing password' })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email, from this address or from any; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed attempts for this email, from this address or from any; see Retry-After',
+  })
   async login(@Req() req: Request, @Body() _body: LoginDto): Promise<TokenPairResponse | MfaRequiredResponse> {
     const user = req.user as unknown as User;
     return this.loginStarter.afterPassword(user, 'token', () => this.loginStarter.token(user, req));

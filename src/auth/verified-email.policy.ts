@@ -26,7 +26,13 @@ export class VerifiedEmailPolicy {
 
   check(user: User, req: Request, mode: 'session' | 'token'): void {
     if (!this.required || user.emailVerified) return;
-    this.audit.record({ type: 'login.failed', userId: user.id, mode, ...clientInfo(req), details: { reason: EMAIL_NOT_VERIFIED } });
+    this.audit.record({
+      type: 'login.failed',
+      userId: user.id,
+      mode,
+      ...clientInfo(req),
+      details: { reason: EMAIL_NOT_VERIFIED },
+    });
     throw new ForbiddenException({
       statusCode: 403,
       message: 'The email address of this account is not verified yet: follow the link in the verification mail',

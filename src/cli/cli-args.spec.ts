@@ -3,7 +3,9 @@ import { parseCliArgs } from './cli-args.js';
 
 describe('parseCliArgs', () => {
   it('reads create-user with every option', () => {
-    expect(parseCliArgs(['create-user', '--email', 'ada@example.com', '--name', 'Ada', '--admin', '--password-stdin'])).toEqual({
+    expect(
+      parseCliArgs(['create-user', '--email', 'ada@example.com', '--name', 'Ada', '--admin', '--password-stdin']),
+    ).toEqual({
       command: { name: 'create-user', email: 'ada@example.com', displayName: 'Ada', admin: true, passwordStdin: true },
     });
   });

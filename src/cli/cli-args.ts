@@ -37,7 +37,9 @@ const ONE_EMAIL_COMMANDS = ['promote', 'demote', 'revoke-logins'] as const;
  * for four commands: a dependency such as commander was not needed.
  */
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>
+  >;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {

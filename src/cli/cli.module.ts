@@ -19,7 +19,15 @@ export class CliModule {
   static async forRoot(env: Env = {}): Promise<DynamicModule> {
     return {
       module: CliModule,
-      imports: [await configModule(env), DatabaseModule.forRoot(entities), RedisModule, AuditModule, UsersModule, SessionsModule, TokensModule],
+      imports: [
+        await configModule(env),
+        DatabaseModule.forRoot(entities),
+        RedisModule,
+        AuditModule,
+        UsersModule,
+        SessionsModule,
+        TokensModule,
+      ],
       providers: [OperatorCommands],
     };
   }

@@ -34,7 +34,11 @@ export class OperatorCommands {
     // 18 random bytes: 24 characters of base64url, well inside the 8–128 rule.
     const secret = password ?? randomBytes(18).toString('base64url');
     // The registration DTO itself, so the CLI normalises and validates exactly like the API.
-    const dto = plainToInstance(RegisterDto, { email, password: secret, ...(displayName !== undefined ? { name: displayName } : {}) });
+    const dto = plainToInstance(RegisterDto, {
+      email,
+      password: secret,
+      ...(displayName !== undefined ? { name: displayName } : {}),
+    });
     const problems = (await validate(dto)).flatMap((error) => Object.values(error.constraints ?? {}));
     if (problems.length > 0) throw new CliError(`Invalid input: ${problems.join('; ')}`);
     let user: User;

@@ -36,12 +36,20 @@ describe('AllExceptionsFilter', () => {
     const { argumentsHost, res } = host();
     filter.catch(new Error('relation "users" does not exist at SELECT * FROM users'), argumentsHost);
     expect(res.statusCode).toBe(500);
-    expect(res.body).toEqual({ statusCode: 500, message: 'Internal server error', error: 'Internal Server Error', requestId: 'req-1' });
+    expect(res.body).toEqual({
+      statusCode: 500,
+      message: 'Internal server error',
+      error: 'Internal Server Error',
+      requestId: 'req-1',
+    });
   });
 
   it('answers 503 when the database cannot be reached', () => {
     const { argumentsHost, res } = host();
-    filter.catch(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), argumentsHost);
+    filter.catch(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      argumentsHost,
+    );
     expect(res.statusCode).toBe(503);
     expect(JSON.stringify(res.body)).not.toContain('5432');
   });
@@ -51,7 +59,10 @@ describe('AllExceptionsFilter', () => {
     filter.catch(new Error("Stream isn't writeable and enableOfflineQueue options is false"), away.argumentsHost);
     expect(away.res.statusCode).toBe(503);
     const reply = host();
-    filter.catch(Object.assign(new Error('ERR wrong number of arguments'), { name: 'ReplyError' }), reply.argumentsHost);
+    filter.catch(
+      Object.assign(new Error('ERR wrong number of arguments'), { name: 'ReplyError' }),
+      reply.argumentsHost,
+    );
     expect(reply.res.statusCode).toBe(500);
   });
 });

@@ -9,7 +9,11 @@ import { errorBody, type ErrorBody } from './error-body.js';
  * logged with the request id and answered opaquely, never with a stack trace or SQL. Shared by
  * the Nest filter and the Express error middleware (errors raised before Nest routes a request).
  */
-export function errorResponse(error: unknown, request: Request, logger: Logger): { status: number; body: ErrorBody | object } {
+export function errorResponse(
+  error: unknown,
+  request: Request,
+  logger: Logger,
+): { status: number; body: ErrorBody | object } {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -26,7 +30,10 @@ export function errorResponse(error: unknown, request: Request, logger: Logger):
     // than not counting, and a session that cannot be read now is not a logout.
     logger.error({ err: error, reqId: request.id }, 'Redis unavailable');
     const status = HttpStatus.SERVICE_UNAVAILABLE;
-    return { status, body: errorBody(status, 'A service the request needs is unavailable; try again shortly', String(request.id)) };
+    return {
+      status,
+      body: errorBody(status, 'A service the request needs is unavailable; try again shortly', String(request.id)),
+    };
   }
   logger.error({ err: error, reqId: request.id }, 'Unhandled error');
   const status = HttpStatus.INTERNAL_SERVER_ERROR;

@@ -60,7 +60,11 @@ export class HttpDrain implements OnApplicationBootstrap, BeforeApplicationShutd
         res.setHeader('Connection', 'close');
         if (this.listening && TURNED_AWAY.has(req.method ?? '')) {
           const body = JSON.stringify(errorBody(503, 'This instance is shutting down; try again'));
-          res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1', 'cache-control': 'no-store' });
+          res.writeHead(503, {
+            'content-type': 'application/json; charset=utf-8',
+            'retry-after': '1',
+            'cache-control': 'no-store',
+          });
           res.end(body);
           return;
         }
@@ -84,7 +88,11 @@ export class HttpDrain implements OnApplicationBootstrap, BeforeApplicationShutd
     // best), so a fixed wait is never enough: watch the kernel's queue until it is empty.
     const port = (server.address() as AddressInfo | null)?.port;
     const until = Date.now() + ACCEPT_WINDOW_MS;
-    while (port !== undefined && Date.now() < until && ((await acceptQueueLength(port)) > 0 || Date.now() - this.lastConnection < QUIET_MS)) {
+    while (
+      port !== undefined &&
+      Date.now() < until &&
+      ((await acceptQueueLength(port)) > 0 || Date.now() - this.lastConnection < QUIET_MS)
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     this.listening = false;
@@ -118,7 +126,8 @@ export async function acceptQueueLength(port: number): Promise<number> {
     const table = await readFile(file, 'utf8').catch(() => '');
     for (const line of table.split('\n').slice(1)) {
       const [, local, , state, queues] = line.trim().split(/\s+/);
-      if (state === TCP_LISTEN && local?.endsWith(`:${hexPort}`)) queued += parseInt(queues?.split(':')[1] ?? '0', 16) || 0;
+      if (state === TCP_LISTEN && local?.endsWith(`:${hexPort}`))
+        queued += parseInt(queues?.split(':')[1] ?? '0', 16) || 0;
     }
   }
   return queued;

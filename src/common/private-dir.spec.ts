@@ -27,7 +27,14 @@ describe('private folders', () => {
     writeFileSync(join(dir, 'PG_VERSION'), '18');
     writeFileSync(join(dir, 'base', '1', '1259'), '');
     writeFileSync(join(dir, 'postmaster.opts'), '');
-    for (const path of [dir, join(dir, 'base'), join(dir, 'base', '1'), join(dir, 'PG_VERSION'), join(dir, 'base', '1', '1259')]) chmodSync(path, 0o777);
+    for (const path of [
+      dir,
+      join(dir, 'base'),
+      join(dir, 'base', '1'),
+      join(dir, 'PG_VERSION'),
+      join(dir, 'base', '1', '1259'),
+    ])
+      chmodSync(path, 0o777);
     chmodSync(join(dir, 'postmaster.opts'), 0o644);
 
     restrictTree(dir);

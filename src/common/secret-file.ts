@@ -36,5 +36,7 @@ export function loadOrCreateSecretFile(path: string, generate: () => string): st
  * email hashes.
  */
 export function serviceSecret(configured: string | undefined, dataDir: string): string {
-  return configured ?? loadOrCreateSecretFile(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64url'));
+  return (
+    configured ?? loadOrCreateSecretFile(join(dataDir, 'session-secret'), () => randomBytes(32).toString('base64url'))
+  );
 }

@@ -5,17 +5,39 @@ import { ConfigError } from './env.schema.js';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
-    expect(config.app).toMatchObject({ nodeEnv: 'development', port: 3000, dataDir: './data', logLevel: 'info', trustProxy: false });
+    expect(config.app).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      dataDir: './data',
+      logLevel: 'info',
+      trustProxy: false,
+    });
     expect(config.database).toEqual({ url: undefined, poolSize: 10 });
-    expect(config.session).toMatchObject({ idleTtlMs: 30 * 60_000, absoluteTtlMs: 7 * 86_400_000, cookieSecure: false });
-    expect(config.jwt).toMatchObject({ algorithm: 'ES256', accessTtlMs: 15 * 60_000, refreshTtlMs: 30 * 86_400_000, clockToleranceMs: 5_000, refreshReuseGraceMs: 2_000 });
+    expect(config.session).toMatchObject({
+      idleTtlMs: 30 * 60_000,
+      absoluteTtlMs: 7 * 86_400_000,
+      cookieSecure: false,
+    });
+    expect(config.jwt).toMatchObject({
+      algorithm: 'ES256',
+      accessTtlMs: 15 * 60_000,
+      refreshTtlMs: 30 * 86_400_000,
+      clockToleranceMs: 5_000,
+      refreshReuseGraceMs: 2_000,
+    });
     expect(config.abuse).toEqual({ loginMaxFailures: 5, loginAccountMaxFailures: 20, throttleAuthLimit: 60 });
     expect(config.audit.retentionMs).toBe(90 * 86_400_000);
     expect(config.logins.maxPerUser).toBe(100);
   });
 
   it('reads values and treats empty strings as unset', () => {
-    const config = loadConfig({ PORT: '8080', DATABASE_URL: 'postgres://u@h/db', REDIS_URL: '', TRUST_PROXY: '1', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u@h/db',
+      REDIS_URL: '',
+      TRUST_PROXY: '1',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
     expect(config.app.port).toBe(8080);
     expect(config.database.url).toBe('postgres://u@h/db');
     expect(config.redis).toEqual({ url: undefined, clusterNodes: [] });
@@ -36,7 +58,10 @@ describe('loadConfig', () => {
   });
 
   it('reads REDIS_CLUSTER_NODES as seed nodes: names, IPv4, bracketed IPv6', () => {
-    const config = loadConfig({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'redis-0.redis.svc:6379, 10.0.0.2:7001,[::1]:7002,' });
+    const config = loadConfig({
+      REDIS_URL: '',
+      REDIS_CLUSTER_NODES: 'redis-0.redis.svc:6379, 10.0.0.2:7001,[::1]:7002,',
+    });
     expect(config.redis).toEqual({
       url: undefined,
       clusterNodes: [
@@ -134,10 +159,30 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toMatch(new RegExp(`^Invalid configuration: ${variable} [^\\n]+$`));
   });
   it('reads the mail and recovery settings, with their defaults', () => {
-    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'nest-dual-auth <no-reply@localhost>', appUrl: 'http://localhost:3000' });
-    expect(loadConfig({}).recovery).toEqual({ passwordResetTtlMs: 30 * 60_000, emailVerificationTtlMs: 86_400_000, requireVerifiedEmail: false, maxPerEmail: 5, maxPerIp: 30 });
-    const config = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', MAIL_FROM: 'no-reply@example.com', APP_URL: 'https://app.example/', PASSWORD_RESET_TTL: '10m', REQUIRE_VERIFIED_EMAIL: 'true' });
-    expect(config.mail).toEqual({ smtpUrl: 'smtps://u:p@mail.example:465', from: 'no-reply@example.com', appUrl: 'https://app.example' });
+    expect(loadConfig({}).mail).toEqual({
+      smtpUrl: undefined,
+      from: 'nest-dual-auth <no-reply@localhost>',
+      appUrl: 'http://localhost:3000',
+    });
+    expect(loadConfig({}).recovery).toEqual({
+      passwordResetTtlMs: 30 * 60_000,
+      emailVerificationTtlMs: 86_400_000,
+      requireVerifiedEmail: false,
+      maxPerEmail: 5,
+      maxPerIp: 30,
+    });
+    const config = loadConfig({
+      SMTP_URL: 'smtps://u:p@mail.example:465',
+      MAIL_FROM: 'no-reply@example.com',
+      APP_URL: 'https://app.example/',
+      PASSWORD_RESET_TTL: '10m',
+      REQUIRE_VERIFIED_EMAIL: 'true',
+    });
+    expect(config.mail).toEqual({
+      smtpUrl: 'smtps://u:p@mail.example:465',
+      from: 'no-reply@example.com',
+      appUrl: 'https://app.example',
+    });
     expect(config.recovery).toMatchObject({ passwordResetTtlMs: 600_000, requireVerifiedEmail: true });
   });
 

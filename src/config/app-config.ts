@@ -89,17 +89,24 @@ function trustProxy(env: Env): false | number | string {
   // `true` takes the left-most X-Forwarded-For address, which any client writes itself: rate
   // limits and lockouts would count whatever address the attacker names.
   if (/^(true|yes)$/i.test(value)) {
-    throw new ConfigError('TRUST_PROXY', "must be a hop count (e.g. 1) or the proxies' addresses; true would trust any client's X-Forwarded-For");
+    throw new ConfigError(
+      'TRUST_PROXY',
+      "must be a hop count (e.g. 1) or the proxies' addresses; true would trust any client's X-Forwarded-For",
+    );
   }
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
-    if (hops > MAX_PROXY_HOPS) throw new ConfigError('TRUST_PROXY', `must be a hop count from 1 to ${MAX_PROXY_HOPS} (got ${hops})`);
+    if (hops > MAX_PROXY_HOPS)
+      throw new ConfigError('TRUST_PROXY', `must be a hop count from 1 to ${MAX_PROXY_HOPS} (got ${hops})`);
     return hops;
   }
   const items = value.split(',').map((item) => item.trim());
   const bad = items.find((item) => !isProxyAddress(item));
   if (bad !== undefined) {
-    throw new ConfigError('TRUST_PROXY', `must be false, a hop count, or a comma-separated list of proxy addresses or subnets (not ${JSON.stringify(bad.slice(0, 60))})`);
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be false, a hop count, or a comma-separated list of proxy addresses or subnets (not ${JSON.stringify(bad.slice(0, 60))})`,
+    );
   }
   return items.join(', ');
 }
@@ -127,7 +134,10 @@ function redis(env: Env): AppConfig['redis'] {
   const single = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const clusterNodes = list(env, 'REDIS_CLUSTER_NODES').map(redisNode);
   if (single !== undefined && clusterNodes.length > 0) {
-    throw new ConfigError('REDIS_CLUSTER_NODES', 'must not be set together with REDIS_URL (one names a single Redis, the other a cluster)');
+    throw new ConfigError(
+      'REDIS_CLUSTER_NODES',
+      'must not be set together with REDIS_URL (one names a single Redis, the other a cluster)',
+    );
   }
   return { url: single, clusterNodes };
 }
@@ -138,7 +148,10 @@ function redisNode(item: string): RedisNode {
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (host === undefined || (match?.[1] !== undefined && isIP(host) !== 6) || port < 1 || port > 65535) {
-    throw new ConfigError('REDIS_CLUSTER_NODES', `must be a comma-separated list of host:port (not ${JSON.stringify(item.slice(0, 60))})`);
+    throw new ConfigError(
+      'REDIS_CLUSTER_NODES',
+      `must be a comma-separated list of host:port (not ${JSON.stringify(item.slice(0, 60))})`,
+    );
   }
   return { host, port };
 }
@@ -148,7 +161,11 @@ const MAILBOX = /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/;
 
 function mail(env: Env): AppConfig['mail'] {
   const from = text(env, 'MAIL_FROM', 'nest-dual-auth <no-reply@localhost>') as string;
-  if (!MAILBOX.test(from)) throw new ConfigError('MAIL_FROM', `must be an address such as "App <no-reply@example.com>" (got ${JSON.stringify(from.slice(0, 60))})`);
+  if (!MAILBOX.test(from))
+    throw new ConfigError(
+      'MAIL_FROM',
+      `must be an address such as "App <no-reply@example.com>" (got ${JSON.stringify(from.slice(0, 60))})`,
+    );
   const appUrl = url(env, 'APP_URL', ['http:', 'https:']) ?? 'http://localhost:3000';
   return { smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']), from, appUrl: appUrl.replace(/\/+$/, '') };
 }

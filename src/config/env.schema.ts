@@ -82,7 +82,12 @@ export function text(env: Env, name: string, fallback?: string): string | undefi
 
 export function list(env: Env, name: string): string[] {
   const value = raw(env, name);
-  return value === undefined ? [] : value.split(',').map((item) => item.trim()).filter(Boolean);
+  return value === undefined
+    ? []
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
 }
 
 /** PEM values may be given with literal `\n` so they fit on one `.env` line. */

@@ -43,7 +43,11 @@ export async function openDataSource(options: DataSourceOptions): Promise<AppDat
 
 /** Migrations on a connection of their own, without the app pool's statement bounds. */
 async function migrateUnbounded(options: DataSourceOptions): Promise<void> {
-  const migrator = new DataSource({ ...withoutStatementTimeouts(options), migrationsRun: false, poolSize: 1 } as DataSourceOptions);
+  const migrator = new DataSource({
+    ...withoutStatementTimeouts(options),
+    migrationsRun: false,
+    poolSize: 1,
+  } as DataSourceOptions);
   await migrator.initialize();
   try {
     await migrator.runMigrations();

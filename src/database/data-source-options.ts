@@ -73,5 +73,8 @@ export function dataSourceOptions(
  */
 export function withoutStatementTimeouts(options: DataSourceOptions): DataSourceOptions {
   if (options.type !== 'postgres' || !options.url) return options;
-  return { ...options, extra: { ...(options.extra as Record<string, unknown>), statement_timeout: undefined, query_timeout: undefined } };
+  return {
+    ...options,
+    extra: { ...(options.extra as Record<string, unknown>), statement_timeout: undefined, query_timeout: undefined },
+  };
 }

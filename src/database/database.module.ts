@@ -44,7 +44,9 @@ export type EntityList = NonNullable<DataSourceOptions['entities']>;
 
 @Global()
 @Module({
-  providers: [{ provide: DatabaseShutdown, inject: [DataSource], useFactory: (dataSource: AppDataSource) => dataSource.shutdown }],
+  providers: [
+    { provide: DatabaseShutdown, inject: [DataSource], useFactory: (dataSource: AppDataSource) => dataSource.shutdown },
+  ],
   exports: [DatabaseShutdown],
   imports: [EmbeddedDatabaseModule, DatabaseShutdownModule],
 })

@@ -7,7 +7,9 @@ const FOLDER = join(import.meta.dirname, 'migrations');
 
 describe('migrations/index.ts', () => {
   it('lists the migration of every file in the folder, in timestamp order', async () => {
-    const files = readdirSync(FOLDER).filter((file) => file !== 'index.ts').sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+    const files = readdirSync(FOLDER)
+      .filter((file) => file !== 'index.ts')
+      .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
     const inFolder: unknown[] = [];
     for (const file of files) inFolder.push(...Object.values(await import(join(FOLDER, file))));
     expect(inFolder).toHaveLength(files.length);
@@ -15,7 +17,10 @@ describe('migrations/index.ts', () => {
   });
 
   it('names each file after its class’s timestamp', () => {
-    const stamps = readdirSync(FOLDER).filter((file) => file !== 'index.ts').map((file) => file.split('-')[0]).sort();
+    const stamps = readdirSync(FOLDER)
+      .filter((file) => file !== 'index.ts')
+      .map((file) => file.split('-')[0])
+      .sort();
     expect(migrations.map((migration) => migration.name.match(/\d+$/)?.[0]).sort()).toEqual(stamps);
   });
 });

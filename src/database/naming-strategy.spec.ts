@@ -13,7 +13,8 @@ describe('ConstraintNamingStrategy', () => {
   });
 
   it('keeps a name within PostgreSQL’s 63 bytes, distinct per columns', () => {
-    const long = (column: string) => naming.indexName('a_table_with_a_rather_long_name', [`${column}_with_a_long_name_too`, 'created_at']);
+    const long = (column: string) =>
+      naming.indexName('a_table_with_a_rather_long_name', [`${column}_with_a_long_name_too`, 'created_at']);
     expect(long('first').length).toBeLessThanOrEqual(63);
     expect(long('first')).not.toBe(long('other'));
   });

@@ -52,6 +52,8 @@ export class ConstraintNamingStrategy extends DefaultNamingStrategy implements N
   }
 
   override exclusionConstraintName(tableOrName: Table | string, expression: string): string {
-    return limited(`xc_${this.table(tableOrName)}_${createHash('sha256').update(expression).digest('hex').slice(0, 8)}`);
+    return limited(
+      `xc_${this.table(tableOrName)}_${createHash('sha256').update(expression).digest('hex').slice(0, 8)}`,
+    );
   }
 }

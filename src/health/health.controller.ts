@@ -18,11 +18,20 @@ const TIMEOUT_MS = 1500;
 function healthSchema(status: 'ok' | 'error', example: object) {
   const dependencies = {
     type: 'object',
-    additionalProperties: { type: 'object', properties: { status: { type: 'string', enum: ['up', 'down'] } }, required: ['status'] },
+    additionalProperties: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['up', 'down'] } },
+      required: ['status'],
+    },
   };
   return {
     type: 'object',
-    properties: { status: { type: 'string', enum: [status] }, info: dependencies, error: dependencies, details: dependencies },
+    properties: {
+      status: { type: 'string', enum: [status] },
+      info: dependencies,
+      error: dependencies,
+      details: dependencies,
+    },
     required: ['status', 'details'],
     example,
   };
@@ -49,11 +58,21 @@ export class HealthController {
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOkResponse({
     description: 'Every dependency answers',
-    schema: healthSchema('ok', { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } }),
+    schema: healthSchema('ok', {
+      status: 'ok',
+      info: { database: { status: 'up' } },
+      error: {},
+      details: { database: { status: 'up' } },
+    }),
   })
   @ApiServiceUnavailableResponse({
     description: 'A dependency does not answer',
-    schema: healthSchema('error', { status: 'error', info: {}, error: { database: { status: 'down' } }, details: { database: { status: 'down' } } }),
+    schema: healthSchema('error', {
+      status: 'error',
+      info: {},
+      error: { database: { status: 'down' } },
+      details: { database: { status: 'down' } },
+    }),
   })
   async check(): Promise<HealthCheckResult> {
     try {
@@ -68,19 +87,24 @@ export class HealthController {
   }
 
   private checks(): Array<() => PromiseLike<HealthIndicatorResult>> {
-    const checks: Array<() => PromiseLike<HealthIndicatorResult>> = [() => this.db.pingCheck('database', { timeout: TIMEOUT_MS })];
+    const checks: Array<() => PromiseLike<HealthIndicatorResult>> = [
+      () => this.db.pingCheck('database', { timeout: TIMEOUT_MS }),
+    ];
     const redis = this.redis;
     if (redis) {
       checks.push(() =>
-        this.indicators.check('redis').attempt(async () => {
-          if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
-          if (isCluster(redis)) {
-            // A node that answers is not enough: with a slot uncovered (a master lost and not yet
-            // replaced) the cluster refuses writes, and says so in CLUSTER INFO.
-            const state = /^cluster_state:(\w+)/m.exec(await redis.cluster('INFO'))?.[1];
-            if (state !== 'ok') throw new Error(`Redis Cluster state is ${state ?? 'unknown'}`);
-          } else if ((await redis.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
-        }).withTimeout(TIMEOUT_MS),
+        this.indicators
+          .check('redis')
+          .attempt(async () => {
+            if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
+            if (isCluster(redis)) {
+              // A node that answers is not enough: with a slot uncovered (a master lost and not yet
+              // replaced) the cluster refuses writes, and says so in CLUSTER INFO.
+              const state = /^cluster_state:(\w+)/m.exec(await redis.cluster('INFO'))?.[1];
+              if (state !== 'ok') throw new Error(`Redis Cluster state is ${state ?? 'unknown'}`);
+            } else if ((await redis.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
+          })
+          .withTimeout(TIMEOUT_MS),
       );
     }
     return checks;
@@ -90,6 +114,14 @@ export class HealthController {
 /** The terminus shape `{status, info, error, details}` with each dependency reduced to its status. */
 function statusOnly(result: HealthCheckResult): HealthCheckResult {
   const strip = (section: Partial<HealthIndicatorResult> | undefined): HealthIndicatorResult | undefined =>
-    section && Object.fromEntries(Object.entries(section).flatMap(([key, value]) => (value ? [[key, { status: value.status }]] : [])));
-  return { status: result.status, info: strip(result.info), error: strip(result.error), details: strip(result.details) ?? {} };
+    section &&
+    Object.fromEntries(
+      Object.entries(section).flatMap(([key, value]) => (value ? [[key, { status: value.status }]] : [])),
+    );
+  return {
+    status: result.status,
+    info: strip(result.info),
+    error: strip(result.error),
+    details: strip(result.details) ?? {},
+  };
 }

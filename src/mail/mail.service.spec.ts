@@ -8,7 +8,10 @@ import { linkMessage } from './link-message.js';
 import { MailService } from './mail.service.js';
 
 function config(dataDir: string): AppConfigService {
-  const values: Record<string, unknown> = { mail: { smtpUrl: undefined, from: 'App <no-reply@example.com>' }, 'app.dataDir': dataDir };
+  const values: Record<string, unknown> = {
+    mail: { smtpUrl: undefined, from: 'App <no-reply@example.com>' },
+    'app.dataDir': dataDir,
+  };
   return { get: (key: string) => values[key] } as unknown as AppConfigService;
 }
 
@@ -20,7 +23,12 @@ describe('MailService without SMTP_URL (the outbox)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'nda-mail-'));
     dirs.push(dataDir);
     const mail = new MailService(config(dataDir));
-    const parts = linkMessage({ intro: 'Hello <you>', action: 'Open', url: 'https://app.example/x?token=abc_-1', outro: 'Bye' });
+    const parts = linkMessage({
+      intro: 'Hello <you>',
+      action: 'Open',
+      url: 'https://app.example/x?token=abc_-1',
+      outro: 'Bye',
+    });
     const first = await mail.send({ to: 'ada@example.com', subject: 'Test', ...parts });
     await mail.send({ to: 'bob@example.com', subject: 'Test 2', ...parts });
     expect(first.via).toBe('outbox');

@@ -49,7 +49,10 @@ export class MailService implements OnApplicationShutdown {
     const built = (await this.builder.sendMail(mail)) as unknown as { message: Buffer };
     ensurePrivateDir(this.outbox);
     // Sorts by time; the random part keeps two messages of one millisecond apart.
-    const file = join(this.outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
+    const file = join(
+      this.outbox,
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`,
+    );
     await writeFile(file, built.message, { mode: 0o600, flag: 'wx' });
     this.logger.log(`Mail "${message.subject}" written to ${file} (no SMTP_URL set): open it to follow its link`);
     return { via: 'outbox', file };

@@ -38,7 +38,11 @@ export class MfaChallengesService {
 
   /** Deletes challenges expired before `before`, at most `batch` (the purge job). */
   async purge(before: Date, batch: number): Promise<number> {
-    const expired = await this.challenges.find({ select: { id: true }, where: { expiresAt: LessThan(before) }, take: batch });
+    const expired = await this.challenges.find({
+      select: { id: true },
+      where: { expiresAt: LessThan(before) },
+      take: batch,
+    });
     if (expired.length === 0) return 0;
     await this.challenges.delete(expired.map((c) => c.id));
     return expired.length;

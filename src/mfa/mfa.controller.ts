@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Auth, AuthMode, CurrentUser, Fresh, type AuthUser } from '../auth-decorators/index.js';
 import { ConfirmTotpDto, RecoveryCodesResponse, TotpEnrolmentResponse } from './dto/mfa.dto.js';
@@ -28,7 +34,11 @@ export class MfaController {
   @ApiOkResponse({ type: RecoveryCodesResponse })
   @ApiBadRequestResponse({ description: 'Wrong code, or no enrolment pending' })
   @ApiConflictResponse({ description: 'The second factor is already on' })
-  confirm(@CurrentUser() user: AuthUser, @Body() dto: ConfirmTotpDto, @Req() req: Request): Promise<RecoveryCodesResponse> {
+  confirm(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: ConfirmTotpDto,
+    @Req() req: Request,
+  ): Promise<RecoveryCodesResponse> {
     return this.mfa.confirmEnrolment(actor(user, req), dto.code);
   }
 
@@ -42,5 +52,11 @@ export class MfaController {
 }
 
 function actor(user: AuthUser, req: Request): MfaActor {
-  return { userId: user.id, loginId: user.loginId, mode: user.via === AuthMode.Jwt ? 'token' : 'session', ip: req.ip, userAgent: req.get('user-agent') };
+  return {
+    userId: user.id,
+    loginId: user.loginId,
+    mode: user.via === AuthMode.Jwt ? 'token' : 'session',
+    ip: req.ip,
+    userAgent: req.get('user-agent'),
+  };
 }

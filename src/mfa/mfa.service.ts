@@ -40,7 +40,9 @@ export class MfaService {
     private readonly audit: AuditService,
     @Inject(ConfigService) config: AppConfigService,
   ) {
-    this.box = new SecretBox(serviceSecret(config.get('session.secret', { infer: true }), config.get('app.dataDir', { infer: true })));
+    this.box = new SecretBox(
+      serviceSecret(config.get('session.secret', { infer: true }), config.get('app.dataDir', { infer: true })),
+    );
   }
 
   /**
@@ -51,7 +53,10 @@ export class MfaService {
     const user = await this.users.getById(userId);
     if (user.mfaEnabled) throw new ConflictException('The second factor is already on; turn it off first');
     const secret = newTotpSecret();
-    await this.secrets.upsert({ userId, secretCiphertext: this.box.seal(secret, userId), confirmedAt: null, lastStep: null }, ['userId']);
+    await this.secrets.upsert(
+      { userId, secretCiphertext: this.box.seal(secret, userId), confirmedAt: null, lastStep: null },
+      ['userId'],
+    );
     return { secret, otpauthUrl: otpauthUrl(secret, ISSUER, user.email) };
   }
 
@@ -99,7 +104,9 @@ export class MfaService {
    * unused recovery code (used up by this). A wrong code is audited as `mfa.failed`.
    */
   async verify(actor: MfaActor, code: string): Promise<SecondFactor | null> {
-    const factor = isTotpCode(code) ? await this.verifyTotp(actor.userId, code) : await this.useRecoveryCode(actor.userId, code);
+    const factor = isTotpCode(code)
+      ? await this.verifyTotp(actor.userId, code)
+      : await this.useRecoveryCode(actor.userId, code);
     if (!factor) this.audit.record({ type: 'mfa.failed', ...entry(actor) });
     return factor;
   }
@@ -114,7 +121,12 @@ export class MfaService {
    * Accepts `code` for `secret` once: the step is stored with a compare-and-swap on the last
    * accepted step, so of concurrent requests with the same code exactly one succeeds.
    */
-  private async acceptTotp(manager: EntityManager, secret: MfaSecret, code: string, confirmed: boolean): Promise<boolean> {
+  private async acceptTotp(
+    manager: EntityManager,
+    secret: MfaSecret,
+    code: string,
+    confirmed: boolean,
+  ): Promise<boolean> {
     const lastStep = secret.lastStep === null ? null : Number(secret.lastStep);
     const step = await totpStep(this.box.open(secret.secretCiphertext, secret.userId), code, lastStep);
     if (step === null) return false;
@@ -135,12 +147,21 @@ export class MfaService {
       .createQueryBuilder()
       .update(RecoveryCode)
       .set({ usedAt: () => 'now()' })
-      .where('user_id = :userId AND code_hash = :hash AND used_at IS NULL', { userId, hash: hashRecoveryCode(normalized) })
+      .where('user_id = :userId AND code_hash = :hash AND used_at IS NULL', {
+        userId,
+        hash: hashRecoveryCode(normalized),
+      })
       .execute();
     return (used.affected ?? 0) > 0 ? 'recovery' : null;
   }
 }
 
 function entry(actor: MfaActor) {
-  return { userId: actor.userId, loginId: actor.loginId ?? null, mode: actor.mode ?? null, ip: actor.ip, userAgent: actor.userAgent };
+  return {
+    userId: actor.userId,
+    loginId: actor.loginId ?? null,
+    mode: actor.mode ?? null,
+    ip: actor.ip,
+    userAgent: actor.userAgent,
+  };
 }

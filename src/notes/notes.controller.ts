@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth, AuthMode, CurrentUser, type AuthUser } from '../auth-decorators/index.js';
 import { page, PageOf, PaginationQuery, type Page } from '../common/pagination.js';
@@ -22,7 +34,11 @@ export class NotesController {
   @ApiOkResponse({ type: PageOf(NoteResponse) })
   async list(@CurrentUser() user: AuthUser, @Query() query: PaginationQuery): Promise<Page<NoteResponse>> {
     const [items, total] = await this.notes.list(user, query.skip, query.limit);
-    return page(items.map((note) => NoteResponse.from(note)), total, query);
+    return page(
+      items.map((note) => NoteResponse.from(note)),
+      total,
+      query,
+    );
   }
 
   @Get(':id')

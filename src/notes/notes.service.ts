@@ -15,7 +15,12 @@ export class NotesService {
   }
 
   list(owner: AuthUser, skip: number, take: number): Promise<[Note[], number]> {
-    return this.notes.findAndCount({ where: { ownerId: owner.id }, order: { createdAt: 'DESC', id: 'DESC' }, skip, take });
+    return this.notes.findAndCount({
+      where: { ownerId: owner.id },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      skip,
+      take,
+    });
   }
 
   async get(owner: AuthUser, id: string): Promise<Note> {

@@ -14,7 +14,9 @@ export class BackgroundWork implements BeforeApplicationShutdown {
     const running: Promise<void> = Promise.resolve()
       .then(work)
       // The message only: the work holds one-time tokens, and an error's details could quote them.
-      .catch((error: unknown) => this.logger.error(`${label} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        this.logger.error(`${label} failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
       .finally(() => this.pending.delete(running));
     this.pending.add(running);
   }

@@ -37,7 +37,9 @@ export class EmailVerificationService implements OnModuleInit, OnModuleDestroy {
 
   /** Every account registered unverified gets its link, after the registration has answered. */
   onModuleInit(): void {
-    this.registrations = this.users.created$.subscribe((user) => this.background.run('Verification mail', () => this.send(user)));
+    this.registrations = this.users.created$.subscribe((user) =>
+      this.background.run('Verification mail', () => this.send(user)),
+    );
   }
 
   onModuleDestroy(): void {
@@ -54,7 +56,8 @@ export class EmailVerificationService implements OnModuleInit, OnModuleDestroy {
   async verify(token: string, req: Request): Promise<void> {
     const userId = await this.tokens.consume('email_verification', token);
     if (!userId) throw new BadRequestException(INVALID_VERIFICATION_TOKEN);
-    if (await this.users.markEmailVerified(userId)) this.audit.record({ type: 'email.verified', userId, ...clientInfo(req) });
+    if (await this.users.markEmailVerified(userId))
+      this.audit.record({ type: 'email.verified', userId, ...clientInfo(req) });
   }
 
   private async send(user: User): Promise<void> {

@@ -64,13 +64,15 @@ export class PasswordResetService {
     const { changed, result: revoked } = await this.users.setPassword(userId, newPassword, async (manager) => {
       // Taken inside the transaction: of two requests with one token, the second finds it used
       // and its password change rolls back.
-      if ((await this.tokens.consumeWithin(manager, 'password_reset', token)) !== userId) throw new BadRequestException(INVALID_RESET_TOKEN);
+      if ((await this.tokens.consumeWithin(manager, 'password_reset', token)) !== userId)
+        throw new BadRequestException(INVALID_RESET_TOKEN);
       return this.logins.revokeAllExceptWithin(manager, userId, 'password.reset');
     });
     if (!changed) throw new BadRequestException(INVALID_RESET_TOKEN);
     if (revoked) this.logins.announce(revoked);
     const client = clientInfo(req);
     this.audit.record({ type: 'password.reset', userId, ...client });
-    if (await this.users.markEmailVerified(userId)) this.audit.record({ type: 'email.verified', userId, ...client, details: { via: 'password.reset' } });
+    if (await this.users.markEmailVerified(userId))
+      this.audit.record({ type: 'email.verified', userId, ...client, details: { via: 'password.reset' } });
   }
 }

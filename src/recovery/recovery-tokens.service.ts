@@ -50,7 +50,10 @@ export class RecoveryTokensService {
     );
     const userId = rows[0]?.user_id ?? null;
     if (userId) {
-      await manager.query(`UPDATE recovery_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, [userId, purpose]);
+      await manager.query(
+        `UPDATE recovery_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
+        [userId, purpose],
+      );
     }
     return userId;
   }

@@ -16,7 +16,9 @@ import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetService } from './password-reset.service.js';
 
 /** One body for every address: the answer never tells whether an account has it. */
-const MAIL_REQUESTED: MailRequestedResponse = { message: 'If an account has this address, a mail with a link is on its way' };
+const MAIL_REQUESTED: MailRequestedResponse = {
+  message: 'If an account has this address, a mail with a link is on its way',
+};
 
 @ApiTags('auth: recovery')
 @Controller('auth')
@@ -34,10 +36,19 @@ export class RecoveryController {
   @Post('password/forgot')
   @Public()
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiAcceptedResponse({ type: MailRequestedResponse, description: 'Accepted, whether or not an account has the address' })
+  @ApiAcceptedResponse({
+    type: MailRequestedResponse,
+    description: 'Accepted, whether or not an account has the address',
+  })
   @ApiBadRequestResponse({ description: 'Not an email address, or unknown fields' })
-  @ApiTooManyRequestsResponse({ description: 'Too many requests for this address or from this IP (RECOVERY_MAX_PER_EMAIL, RECOVERY_MAX_PER_IP)' })
-  async forgot(@Body() dto: ForgotPasswordDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MailRequestedResponse> {
+  @ApiTooManyRequestsResponse({
+    description: 'Too many requests for this address or from this IP (RECOVERY_MAX_PER_EMAIL, RECOVERY_MAX_PER_IP)',
+  })
+  async forgot(
+    @Body() dto: ForgotPasswordDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MailRequestedResponse> {
     await this.resets.request(dto.email, req, res);
     return MAIL_REQUESTED;
   }
@@ -68,7 +79,11 @@ export class RecoveryController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({ type: MailRequestedResponse, description: 'Accepted' })
   @ApiTooManyRequestsResponse({ description: 'Too many mail requests for this address or from this IP' })
-  async resend(@CurrentUser() user: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MailRequestedResponse> {
+  async resend(
+    @CurrentUser() user: AuthUser,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MailRequestedResponse> {
     await this.verification.resend(user, req, res);
     return MAIL_REQUESTED;
   }

@@ -16,9 +16,23 @@ import { RecoveryController } from './recovery.controller.js';
 
 /** Password reset and email verification: one-time tokens and the mails that carry them. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RecoveryToken]), UsersModule, SessionsModule, MailModule, AuditModule, CountersModule],
+  imports: [
+    TypeOrmModule.forFeature([RecoveryToken]),
+    UsersModule,
+    SessionsModule,
+    MailModule,
+    AuditModule,
+    CountersModule,
+  ],
   controllers: [RecoveryController],
-  providers: [RecoveryTokensService, RecoveryLimits, BackgroundWork, PasswordResetService, EmailVerificationService, RecoveryPurgeJob],
+  providers: [
+    RecoveryTokensService,
+    RecoveryLimits,
+    BackgroundWork,
+    PasswordResetService,
+    EmailVerificationService,
+    RecoveryPurgeJob,
+  ],
   exports: [RecoveryTokensService, BackgroundWork],
 })
 export class RecoveryModule {}

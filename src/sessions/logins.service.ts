@@ -141,7 +141,10 @@ export class LoginsService {
   listActive(userId: string): Promise<Login[]> {
     return this.logins
       .createQueryBuilder('l')
-      .where('l.user_id = :userId AND l.revoked_at IS NULL AND l.expires_at > now() AND l.absolute_expires_at > now()', { userId })
+      .where(
+        'l.user_id = :userId AND l.revoked_at IS NULL AND l.expires_at > now() AND l.absolute_expires_at > now()',
+        { userId },
+      )
       .orderBy('l.last_used_at', 'DESC')
       .getMany();
   }
@@ -203,7 +206,12 @@ export class LoginsService {
    * passes the result to `announce` once the transaction has committed, so no instance acts on
    * a revocation that could still roll back.
    */
-  revokeAllExceptWithin(manager: EntityManager, userId: string, reason: RevocationReason, keepLoginId?: string): Promise<RevokedLogins> {
+  revokeAllExceptWithin(
+    manager: EntityManager,
+    userId: string,
+    reason: RevocationReason,
+    keepLoginId?: string,
+  ): Promise<RevokedLogins> {
     return this.revokeRows(manager, { userId, ...(keepLoginId ? { id: Not(keepLoginId) } : {}) }, reason);
   }
 
@@ -232,7 +240,13 @@ export class LoginsService {
       });
     }
     for (const login of logins) {
-      this.audit.record({ type: 'login.revoked', userId: login.userId, loginId: login.id, mode: login.kind, details: { reason } });
+      this.audit.record({
+        type: 'login.revoked',
+        userId: login.userId,
+        loginId: login.id,
+        mode: login.kind,
+        details: { reason },
+      });
     }
     return logins.length;
   }
@@ -267,7 +281,12 @@ export class LoginsService {
     return this.announce(await this.revokeRows(this.logins.manager, where, reason));
   }
 
-  private async revokeRows(manager: EntityManager, where: RevokeWhere | string, reason: RevocationReason, parameters: ObjectLiteral = {}): Promise<RevokedLogins> {
+  private async revokeRows(
+    manager: EntityManager,
+    where: RevokeWhere | string,
+    reason: RevocationReason,
+    parameters: ObjectLiteral = {},
+  ): Promise<RevokedLogins> {
     const result = await manager
       .createQueryBuilder()
       .update(Login)

@@ -84,7 +84,13 @@ export class RedisSessionStore implements SessionBackend {
 
   // A Redis error is passed on as it is: the request gets 503, never a silent logout.
   async load(hash: string): Promise<StoredSession | null> {
-    const [data, login, abs, touched] = await this.redis.hmget(SESSION_KEY_PREFIX + hash, 'data', 'login', 'abs', 'touched');
+    const [data, login, abs, touched] = await this.redis.hmget(
+      SESSION_KEY_PREFIX + hash,
+      'data',
+      'login',
+      'abs',
+      'touched',
+    );
     const absoluteExpiresAt = Number(abs);
     if (!data || !login || !(absoluteExpiresAt > Date.now())) return null;
     let session: SessionData;
@@ -96,7 +102,9 @@ export class RedisSessionStore implements SessionBackend {
     }
     // The entry's TTL is the idle timeout from its last touch.
     const touchedAt = Number(touched);
-    const idleExpiresAt = Number.isFinite(touchedAt) ? Math.min(touchedAt + this.idleTtlMs, absoluteExpiresAt) : Date.now();
+    const idleExpiresAt = Number.isFinite(touchedAt)
+      ? Math.min(touchedAt + this.idleTtlMs, absoluteExpiresAt)
+      : Date.now();
     return { session, loginId: login, absoluteExpiresAt, idleExpiresAt };
   }
 
@@ -109,7 +117,16 @@ export class RedisSessionStore implements SessionBackend {
     const ttl = Math.min(this.idleTtlMs, login.absoluteExpiresAt.getTime() - now);
     if (ttl <= 0) return;
     const key = SESSION_KEY_PREFIX + hash;
-    await this.redis.eval(WRITE, 1, key, JSON.stringify(session), loginId, String(login.absoluteExpiresAt.getTime()), String(now), String(ttl));
+    await this.redis.eval(
+      WRITE,
+      1,
+      key,
+      JSON.stringify(session),
+      loginId,
+      String(login.absoluteExpiresAt.getTime()),
+      String(now),
+      String(ttl),
+    );
     // Entry first, then index: a revocation either finds the index pointing here, or has left
     // its mark, and the entry is taken back. (Two keys, possibly on two cluster nodes: no MULTI.)
     if ((await this.redis.eval(INDEX, 1, SESSION_OF_LOGIN_PREFIX + loginId, hash, REVOKED, String(ttl))) === 0) {
@@ -119,7 +136,13 @@ export class RedisSessionStore implements SessionBackend {
 
   async touch(hash: string, loginId: string, idleExpiresAt: number): Promise<boolean> {
     const now = Date.now();
-    const ttl = await this.redis.eval(TOUCH, 1, SESSION_KEY_PREFIX + hash, String(now), String(Math.max(1, idleExpiresAt - now)));
+    const ttl = await this.redis.eval(
+      TOUCH,
+      1,
+      SESSION_KEY_PREFIX + hash,
+      String(now),
+      String(Math.max(1, idleExpiresAt - now)),
+    );
     if (!(Number(ttl) > 0)) return false;
     await this.redis.pexpire(SESSION_OF_LOGIN_PREFIX + loginId, Number(ttl));
     await this.logins.touch(loginId, this.idleTtlMs);
@@ -148,18 +171,27 @@ export class RedisSessionStore implements SessionBackend {
     this.retry = undefined;
     await Promise.all(this.inFlight);
     if (this.pending.size > 0) await this.drop();
-    if (this.pending.size > 0) this.logger.error(`${this.pending.size} revoked session entries could not be removed from Redis`);
+    if (this.pending.size > 0)
+      this.logger.error(`${this.pending.size} revoked session entries could not be removed from Redis`);
     clearTimeout(this.retry);
   }
 
   private async drop(): Promise<void> {
     const ids = [...this.pending];
     for (let i = 0; i < ids.length; i += BATCH) {
-      const results = await Promise.allSettled(ids.slice(i, i + BATCH).map(async (id) => {
-        const hash = await this.redis.eval(REVOKE, 1, SESSION_OF_LOGIN_PREFIX + id, REVOKED, String(this.revokedMarkMs));
-        if (typeof hash === 'string' && hash !== REVOKED) await this.redis.del(SESSION_KEY_PREFIX + hash);
-        this.pending.delete(id);
-      }));
+      const results = await Promise.allSettled(
+        ids.slice(i, i + BATCH).map(async (id) => {
+          const hash = await this.redis.eval(
+            REVOKE,
+            1,
+            SESSION_OF_LOGIN_PREFIX + id,
+            REVOKED,
+            String(this.revokedMarkMs),
+          );
+          if (typeof hash === 'string' && hash !== REVOKED) await this.redis.del(SESSION_KEY_PREFIX + hash);
+          this.pending.delete(id);
+        }),
+      );
       const failed = results.find((result) => result.status === 'rejected');
       if (failed) {
         this.logger.warn(`Removing revoked sessions from Redis failed, retrying: ${(failed.reason as Error).message}`);

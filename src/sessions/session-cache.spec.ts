@@ -1,17 +1,33 @@
 import { describe, expect, it } from '@jest/globals';
 import type { SessionData } from 'express-session';
 import { sha256Hex } from '../common/hash.js';
-import { CachedSessionStore, MAX_RECORD_AGE_MS, SessionCache, type SessionBackend, type StoredSession } from './session-cache.js';
+import {
+  CachedSessionStore,
+  MAX_RECORD_AGE_MS,
+  SessionCache,
+  type SessionBackend,
+  type StoredSession,
+} from './session-cache.js';
 
 const IDLE = 30 * 60_000;
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 
 function session(loginId: string): SessionData {
-  return { cookie: { originalMaxAge: IDLE }, passport: { user: { userId: 'u1', loginId } }, csrfToken: 't' } as unknown as SessionData;
+  return {
+    cookie: { originalMaxAge: IDLE },
+    passport: { user: { userId: 'u1', loginId } },
+    csrfToken: 't',
+  } as unknown as SessionData;
 }
 
 function record(loginId: string, at: number, overrides: Partial<StoredSession> = {}): StoredSession {
-  return { session: session(loginId), loginId, absoluteExpiresAt: at + 7 * 86_400_000, idleExpiresAt: at + IDLE, ...overrides };
+  return {
+    session: session(loginId),
+    loginId,
+    absoluteExpiresAt: at + 7 * 86_400_000,
+    idleExpiresAt: at + IDLE,
+    ...overrides,
+  };
 }
 
 /** A backend in memory that counts what is asked of it; `clock.now` drives the cache. */
@@ -38,7 +54,9 @@ function setup(maxEntries = 100) {
   const cache = new SessionCache(IDLE, maxEntries, () => clock.now);
   const store = new CachedSessionStore(cache, backend);
   const get = (sid: string) =>
-    new Promise<SessionData | null | undefined>((resolve, reject) => store.get(sid, (error, data) => (error ? reject(error) : resolve(data))));
+    new Promise<SessionData | null | undefined>((resolve, reject) =>
+      store.get(sid, (error, data) => (error ? reject(error) : resolve(data))),
+    );
   return { clock, rows, calls, cache, store, get };
 }
 
@@ -137,9 +155,16 @@ describe('CachedSessionStore', () => {
     const cache = new SessionCache(IDLE, 10, () => T0);
     // The database's clock is behind this one: its query still finds the session valid.
     const stored = record('l1', T0 - IDLE, { idleExpiresAt: T0 - 1 });
-    const backend: SessionBackend = { load: async () => stored, save: async () => undefined, touch: async () => true, destroy: async () => undefined };
+    const backend: SessionBackend = {
+      load: async () => stored,
+      save: async () => undefined,
+      touch: async () => true,
+      destroy: async () => undefined,
+    };
     const store = new CachedSessionStore(cache, backend);
-    const data = await new Promise((resolve, reject) => store.get('sid', (error, found) => (error ? reject(error) : resolve(found))));
+    const data = await new Promise((resolve, reject) =>
+      store.get('sid', (error, found) => (error ? reject(error) : resolve(found))),
+    );
     expect(data).toMatchObject({ passport: { user: { loginId: 'l1' } } });
     expect(cache.size).toBe(0);
   });
@@ -148,7 +173,9 @@ describe('CachedSessionStore', () => {
     const { rows, calls, store, get, clock } = setup();
     rows.set(sha256Hex('sid'), record('l1', clock.now));
     await get('sid');
-    await new Promise<void>((resolve) => store.set('sid', { ...session('l1'), csrfToken: 'new' } as SessionData, () => resolve()));
+    await new Promise<void>((resolve) =>
+      store.set('sid', { ...session('l1'), csrfToken: 'new' } as SessionData, () => resolve()),
+    );
     expect(await get('sid')).toMatchObject({ csrfToken: 'new' });
     expect(calls.load).toBe(2);
     await new Promise<void>((resolve) => store.destroy('sid', () => resolve()));

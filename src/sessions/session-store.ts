@@ -28,7 +28,12 @@ export class DatabaseSessionStore implements SessionBackend {
   ) {}
 
   async load(hash: string): Promise<StoredSession | null> {
-    const rows: Array<{ data: SessionData; login_id: string; expires_at: Date | string; absolute_expires_at: Date | string }> = await this.db.query(
+    const rows: Array<{
+      data: SessionData;
+      login_id: string;
+      expires_at: Date | string;
+      absolute_expires_at: Date | string;
+    }> = await this.db.query(
       `SELECT s.data, s.login_id, s.expires_at, l.absolute_expires_at FROM http_sessions s JOIN logins l ON l.id = s.login_id
         WHERE s.sid_hash = $1 AND s.expires_at > now()
           AND l.revoked_at IS NULL AND l.absolute_expires_at > now()`,
@@ -54,10 +59,10 @@ export class DatabaseSessionStore implements SessionBackend {
   }
 
   async touch(hash: string, loginId: string, idleExpiresAt: number): Promise<boolean> {
-    const result: unknown = await this.db.query(`UPDATE http_sessions SET expires_at = $2 WHERE sid_hash = $1 AND expires_at > now()`, [
-      hash,
-      new Date(idleExpiresAt),
-    ]);
+    const result: unknown = await this.db.query(
+      `UPDATE http_sessions SET expires_at = $2 WHERE sid_hash = $1 AND expires_at > now()`,
+      [hash, new Date(idleExpiresAt)],
+    );
     // Gone or already expired in the database: a touch never brings it back.
     if (Array.isArray(result) && Number(result[1] ?? 1) === 0) return false;
     await this.logins.touch(loginId, this.idleTtlMs);

@@ -23,7 +23,6 @@ export function sessionCookieOptions(config: Pick<AppConfig, 'session'>) {
   return { httpOnly: true, sameSite: 'lax', path: '/', secure: config.session.cookieSecure } as const;
 }
 
-
 /** The route that starts sessions; every other request needs one only if it brings a cookie. */
 export const SESSION_LOGIN_PATH = '/api/auth/session/login';
 /** Where a session login waiting for its second factor completes (a token login may too). */
@@ -42,14 +41,21 @@ export function createSessionMiddleware(config: Pick<AppConfig, 'session' | 'app
   const readOnly =
     store instanceof CachedSessionStore
       ? createReadOnlySessionPath(
-          { cookieName: sessionCookieName(config), secrets: [secret], cookieOptions: sessionCookieOptions(config), idleTtlMs: config.session.idleTtlMs },
+          {
+            cookieName: sessionCookieName(config),
+            secrets: [secret],
+            cookieOptions: sessionCookieOptions(config),
+            idleTtlMs: config.session.idleTtlMs,
+          },
           store,
         )
       : undefined;
   if (config.session.cookieSecure && config.app.trustProxy === false) {
     // express-session sends a Secure cookie only over TLS it can see: behind a TLS-terminating
     // proxy that means TRUST_PROXY, or session login silently sets no cookie.
-    new Logger('Sessions').warn('COOKIE_SECURE is on and TRUST_PROXY is off: behind a proxy, set TRUST_PROXY or no session cookie is sent');
+    new Logger('Sessions').warn(
+      'COOKIE_SECURE is on and TRUST_PROXY is off: behind a proxy, set TRUST_PROXY or no session cookie is sent',
+    );
   }
   const initialize = passport.initialize() as RequestHandler;
   // Linear in the header: each whitespace run follows one `;`, so a failed match scans it once.

@@ -35,12 +35,21 @@ import { SESSION_MIDDLEWARE, SESSION_STORE } from './sessions.constants.js';
       // service's own database otherwise; either way behind the in-process cache.
       provide: SESSION_STORE,
       inject: [ConfigService, DataSource, LoginsService, REDIS, DatabaseShutdown, SessionCache],
-      useFactory: (config: AppConfigService, db: DataSource, logins: LoginsService, redis: SessionRedis | null, shutdown: DatabaseShutdown, cache: SessionCache): Store => {
+      useFactory: (
+        config: AppConfigService,
+        db: DataSource,
+        logins: LoginsService,
+        redis: SessionRedis | null,
+        shutdown: DatabaseShutdown,
+        cache: SessionCache,
+      ): Store => {
         const idleTtlMs = config.get('session.idleTtlMs', { infer: true });
         if (!redis) return new CachedSessionStore(cache, new DatabaseSessionStore(db, logins, idleTtlMs));
         const store = new RedisSessionStore(redis, logins, idleTtlMs);
         // Every revocation on this instance (the CLI's included) drops the logins' entries.
-        const subscription = logins.revoked$.subscribe(({ sessionLoginIds }) => sessionLoginIds.length > 0 && store.forget(sessionLoginIds));
+        const subscription = logins.revoked$.subscribe(
+          ({ sessionLoginIds }) => sessionLoginIds.length > 0 && store.forget(sessionLoginIds),
+        );
         shutdown.beforeClose(async () => {
           subscription.unsubscribe();
           await store.flush();
@@ -52,7 +61,10 @@ import { SESSION_MIDDLEWARE, SESSION_STORE } from './sessions.constants.js';
       provide: SESSION_MIDDLEWARE,
       inject: [ConfigService, SESSION_STORE],
       useFactory: (config: AppConfigService, store: Store) =>
-        createSessionMiddleware({ session: config.get<AppConfig['session']>('session'), app: config.get<AppConfig['app']>('app') }, store),
+        createSessionMiddleware(
+          { session: config.get<AppConfig['session']>('session'), app: config.get<AppConfig['app']>('app') },
+          store,
+        ),
     },
   ],
   exports: [LoginsService, CsrfService, SessionCache, SESSION_MIDDLEWARE, SESSION_STORE],

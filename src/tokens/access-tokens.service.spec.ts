@@ -11,18 +11,42 @@ describe('AccessTokensService', () => {
   it('signs ES256 with kid and typ at+jwt, and the documented claims (checked by jose, an independent verifier)', async () => {
     const jwt = jwtTestConfig(60_000);
     const keys = SigningKeys.load({ jwt, app: APP });
-    const { token, expiresIn } = await (await accessTokensService(jwt)).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
+    const { token, expiresIn } = await (
+      await accessTokensService(jwt)
+    ).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt' });
-    const { payload } = await jwtVerify(token, keys.verificationKeys[0]!.key, { issuer: 'iss', audience: 'aud', typ: 'at+jwt', algorithms: ['ES256'] });
-    expect(payload).toEqual({ sub: 'u1', sid: 'l1', roles: ['user'], jti: expect.stringMatching(/^[0-9a-f-]{36}$/), iat: expect.any(Number), exp: payload.iat! + 60, iss: 'iss', aud: 'aud', auth_time: payload.iat, amr: ['pwd'] });
+    const { payload } = await jwtVerify(token, keys.verificationKeys[0]!.key, {
+      issuer: 'iss',
+      audience: 'aud',
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+    });
+    expect(payload).toEqual({
+      sub: 'u1',
+      sid: 'l1',
+      roles: ['user'],
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      iat: expect.any(Number),
+      exp: payload.iat! + 60,
+      iss: 'iss',
+      aud: 'aud',
+      auth_time: payload.iat,
+      amr: ['pwd'],
+    });
     expect(expiresIn).toBe(60);
   });
 
   it('signs HS256 when configured so', async () => {
-    const jwt: AppConfig['jwt'] = { ...jwtTestConfig(), algorithm: 'HS256', secret: 'an HS256 secret of at least 32 bytes!' };
+    const jwt: AppConfig['jwt'] = {
+      ...jwtTestConfig(),
+      algorithm: 'HS256',
+      secret: 'an HS256 secret of at least 32 bytes!',
+    };
     const { token } = await (await accessTokensService(jwt)).sign({ userId: 'u1', loginId: 'l1', roles: ['user'] });
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' });
-    await expect(jwtVerify(token, new TextEncoder().encode(jwt.secret), { algorithms: ['HS256'] })).resolves.toBeDefined();
+    await expect(
+      jwtVerify(token, new TextEncoder().encode(jwt.secret), { algorithms: ['HS256'] }),
+    ).resolves.toBeDefined();
   });
 
   it('gives a new jti to every token', async () => {
@@ -33,13 +57,21 @@ describe('AccessTokensService', () => {
   });
 
   describe('keyForHeader: the key only for a header of ours', () => {
-    const header = (keys: SigningKeys, extra: Record<string, unknown> = {}) => ({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt', ...extra });
-
-    it.each(['at+jwt', 'application/at+jwt', 'AT+JWT'])('reads typ %s as the access token type (RFC 9068 §4, case-insensitive)', async (typ) => {
-      const jwt = jwtTestConfig();
-      const keys = SigningKeys.load({ jwt, app: APP });
-      expect((await accessTokensService(jwt)).keyForHeader(header(keys, { typ }))).not.toBeInstanceOf(Error);
+    const header = (keys: SigningKeys, extra: Record<string, unknown> = {}) => ({
+      alg: 'ES256',
+      kid: keys.kid,
+      typ: 'at+jwt',
+      ...extra,
     });
+
+    it.each(['at+jwt', 'application/at+jwt', 'AT+JWT'])(
+      'reads typ %s as the access token type (RFC 9068 §4, case-insensitive)',
+      async (typ) => {
+        const jwt = jwtTestConfig();
+        const keys = SigningKeys.load({ jwt, app: APP });
+        expect((await accessTokensService(jwt)).keyForHeader(header(keys, { typ }))).not.toBeInstanceOf(Error);
+      },
+    );
 
     it.each<[string, unknown]>([
       ['a string', 'at+jwt'],
@@ -81,7 +113,12 @@ describe('AccessTokensService', () => {
     ])('refuses %s', async (_case, extra, reason) => {
       const jwt = jwtTestConfig();
       const keys = SigningKeys.load({ jwt, app: APP });
-      const patched = Object.fromEntries(Object.entries(extra).map(([name, value]) => [name, Array.isArray(value) && value[0] === 'OURS' ? [keys.kid] : value]));
+      const patched = Object.fromEntries(
+        Object.entries(extra).map(([name, value]) => [
+          name,
+          Array.isArray(value) && value[0] === 'OURS' ? [keys.kid] : value,
+        ]),
+      );
       const h = header(keys, patched);
       for (const [name, value] of Object.entries(h)) if (value === undefined) delete h[name as keyof typeof h];
       const key = (await accessTokensService(jwt)).keyForHeader(h);
@@ -113,7 +150,10 @@ describe('AccessTokensService', () => {
 describe('SigningKeys', () => {
   it('names keys by the RFC 7638 thumbprint jose computes, and publishes the same JWKs', async () => {
     const previous = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
-    const jwt = { ...jwtTestConfig(), previousPublicKeys: [previous.export({ type: 'spki', format: 'pem' }).toString()] };
+    const jwt = {
+      ...jwtTestConfig(),
+      previousPublicKeys: [previous.export({ type: 'spki', format: 'pem' }).toString()],
+    };
     const keys = SigningKeys.load({ jwt, app: APP });
     const expected = await Promise.all(
       keys.verificationKeys.map(async ({ key }) => {
@@ -126,7 +166,11 @@ describe('SigningKeys', () => {
   });
 
   it('names an HS256 secret by its thumbprint too, and publishes nothing', async () => {
-    const jwt: AppConfig['jwt'] = { ...jwtTestConfig(), algorithm: 'HS256', secret: 'an HS256 secret of at least 32 bytes!' };
+    const jwt: AppConfig['jwt'] = {
+      ...jwtTestConfig(),
+      algorithm: 'HS256',
+      secret: 'an HS256 secret of at least 32 bytes!',
+    };
     const keys = SigningKeys.load({ jwt, app: APP });
     expect(keys.kid).toBe(await calculateJwkThumbprint(await exportJWK(new TextEncoder().encode(jwt.secret))));
     expect(keys.jwks).toEqual([]);

@@ -58,7 +58,12 @@ export class AccessTokensService {
     @Inject(ConfigService) config: AppConfigService,
   ) {
     const jwt: AppConfig['jwt'] = config.get('jwt', { infer: true });
-    this.rules = { algorithm: keys.algorithm, issuer: jwt.issuer, audience: jwt.audience, clockToleranceMs: jwt.clockToleranceMs };
+    this.rules = {
+      algorithm: keys.algorithm,
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      clockToleranceMs: jwt.clockToleranceMs,
+    };
     this.ttl = Math.floor(jwt.accessTtlMs / 1000);
     // Built here rather than through JwtModule: its options come from the keys loaded above.
     this.signer = new JwtService({
@@ -114,7 +119,8 @@ export class AccessTokensService {
     const { sub, sid, jti, iat, exp, roles, auth_time, amr } = payload as Record<string, unknown>;
     const strings = [sub, sid, jti].every((value) => typeof value === 'string' && value !== '');
     const times = [iat, exp].every((value) => typeof value === 'number' && Number.isFinite(value));
-    if (!strings || !times || !Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) return undefined;
+    if (!strings || !times || !Array.isArray(roles) || !roles.every((role) => typeof role === 'string'))
+      return undefined;
     const claims = { sub, sid, jti, iat, exp, roles } as AccessClaims;
     // Optional: tokens signed before step-up existed have neither; they are simply never fresh.
     if (typeof auth_time === 'number' && Number.isFinite(auth_time)) claims.auth_time = auth_time;

@@ -43,7 +43,10 @@ export class RefreshTokensService {
    * runs in the same transaction with the login id: whatever else a refresh reads or writes, so
    * that nothing is left to fail between the commit and the answer.
    */
-  async rotate<T>(token: string, alongside: (manager: EntityManager, loginId: string) => Promise<T>): Promise<Redemption<T>> {
+  async rotate<T>(
+    token: string,
+    alongside: (manager: EntityManager, loginId: string) => Promise<T>,
+  ): Promise<Redemption<T>> {
     if (!TOKEN_FORMAT.test(token)) return { outcome: 'invalid' };
     const tokenHash = sha256Hex(token);
     const redeemed = await this.tokens.manager.transaction(async (em) => {
@@ -60,7 +63,13 @@ export class RefreshTokensService {
       const next = randomBytes(32).toString('base64url');
       const expiresAt = new Date(row.expires_at);
       await em.insert(RefreshToken, { loginId: row.login_id, tokenHash: sha256Hex(next), expiresAt });
-      return { outcome: 'redeemed' as const, loginId: row.login_id, next, expiresAt, alongside: await alongside(em, row.login_id) };
+      return {
+        outcome: 'redeemed' as const,
+        loginId: row.login_id,
+        next,
+        expiresAt,
+        alongside: await alongside(em, row.login_id),
+      };
     });
     if (redeemed) return redeemed;
 
@@ -70,7 +79,10 @@ export class RefreshTokensService {
       .createQueryBuilder('t')
       .select('t.login_id', 'loginId')
       .addSelect('now() - t.used_at < make_interval(secs => :graceSeconds)', 'raced')
-      .where('t.token_hash = :tokenHash AND t.used_at IS NOT NULL', { tokenHash, graceSeconds: this.reuseGraceMs / 1000 })
+      .where('t.token_hash = :tokenHash AND t.used_at IS NOT NULL', {
+        tokenHash,
+        graceSeconds: this.reuseGraceMs / 1000,
+      })
       .getRawOne<{ loginId: string; raced: boolean }>();
     if (!known) return { outcome: 'invalid' }; // unknown, or expired unused
     return { outcome: known.raced ? 'raced' : 'reused', loginId: known.loginId };
@@ -91,7 +103,9 @@ export class RefreshTokensService {
     if (!TOKEN_FORMAT.test(token)) return null;
     const row = await this.tokens
       .createQueryBuilder('t')
-      .where('t.token_hash = :tokenHash AND t.used_at IS NULL AND t.expires_at > now()', { tokenHash: sha256Hex(token) })
+      .where('t.token_hash = :tokenHash AND t.used_at IS NULL AND t.expires_at > now()', {
+        tokenHash: sha256Hex(token),
+      })
       .getOne();
     return row?.loginId ?? null;
   }

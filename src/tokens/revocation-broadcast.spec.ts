@@ -6,16 +6,19 @@ const until = Date.now() + 15 * 60_000;
 const bytes = (message: RevocationMessage) => Buffer.byteLength(JSON.stringify(message));
 
 describe('splitRevocation', () => {
-  it.each([1, 150, 250, 5_000])('delivers each of %i login ids exactly once, in messages PostgreSQL NOTIFY accepts', (count) => {
-    const loginIds = Array.from({ length: count }, () => randomUUID());
-    const messages = splitRevocation({ loginIds, until });
-    expect(messages.flatMap((message) => message.loginIds)).toEqual(loginIds);
-    for (const message of messages) {
-      expect(bytes(message)).toBeLessThan(8000);
-      expect(message.until).toBe(until);
-      expect(message.loginIds.length).toBeGreaterThan(0);
-    }
-  });
+  it.each([1, 150, 250, 5_000])(
+    'delivers each of %i login ids exactly once, in messages PostgreSQL NOTIFY accepts',
+    (count) => {
+      const loginIds = Array.from({ length: count }, () => randomUUID());
+      const messages = splitRevocation({ loginIds, until });
+      expect(messages.flatMap((message) => message.loginIds)).toEqual(loginIds);
+      for (const message of messages) {
+        expect(bytes(message)).toBeLessThan(8000);
+        expect(message.until).toBe(until);
+        expect(message.loginIds.length).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('fills each message before starting the next', () => {
     const messages = splitRevocation({ loginIds: Array.from({ length: 1_000 }, () => randomUUID()), until });

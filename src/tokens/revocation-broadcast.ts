@@ -40,7 +40,8 @@ export function splitRevocation(message: RevocationMessage, maxBytes = MAX_MESSA
   let size = empty;
   for (const id of message.loginIds) {
     const idBytes = Buffer.byteLength(JSON.stringify(id));
-    if (empty + idBytes > maxBytes) throw new Error(`A login id of ${idBytes} bytes does not fit in a revocation message`);
+    if (empty + idBytes > maxBytes)
+      throw new Error(`A login id of ${idBytes} bytes does not fit in a revocation message`);
     // A comma separates it from the previous id.
     if (loginIds.length > 0 && size + 1 + idBytes > maxBytes) {
       messages.push({ loginIds, until: message.until });
@@ -58,7 +59,11 @@ function parse(raw: string): RevocationMessage | null {
   try {
     const value = JSON.parse(raw) as RevocationMessage;
     const strings = (list: unknown) => Array.isArray(list) && list.every((id) => typeof id === 'string');
-    return strings(value.loginIds) && typeof value.until === 'number' && (value.userIds === undefined || strings(value.userIds)) ? value : null;
+    return strings(value.loginIds) &&
+      typeof value.until === 'number' &&
+      (value.userIds === undefined || strings(value.userIds))
+      ? value
+      : null;
   } catch {
     return null;
   }
@@ -140,7 +145,11 @@ export class PostgresBroadcast implements RevocationBroadcast {
     await this.db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(message)]);
   }
 
-  async start(onMessage: (message: RevocationMessage) => void, onReconnect: () => void, reconnecting = false): Promise<void> {
+  async start(
+    onMessage: (message: RevocationMessage) => void,
+    onReconnect: () => void,
+    reconnecting = false,
+  ): Promise<void> {
     const client = new pg.Client({ connectionString: this.url });
     this.client = client;
     client.on('notification', ({ channel, payload }) => {

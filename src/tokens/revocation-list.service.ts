@@ -121,7 +121,11 @@ export class RevocationListService implements OnModuleInit {
 
   private reloadInBackground(): void {
     if (this.closing) return;
-    this.track(this.reload().catch((error: unknown) => this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`)));
+    this.track(
+      this.reload().catch((error: unknown) =>
+        this.logger.warn(`Reloading revocations failed: ${(error as Error).message}`),
+      ),
+    );
   }
 
   /** Every login revoked recently enough that one of its access tokens could still be valid. */

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { join } from 'node:path';
 import type { AppConfig, JwtAlgorithm } from '../config/app-config.js';
 import { loadOrCreateSecretFile } from '../common/secret-file.js';
@@ -48,7 +56,9 @@ export class SigningKeys {
       jwt.privateKey ??
       // Outside production (config refuses production without keys): one pair, made once.
       loadOrCreateSecretFile(join(config.app.dataDir, 'jwt-private.pem'), () =>
-        generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
       );
     const signingKey = createPrivateKey(privatePem);
     const current = createPublicKey(jwt.publicKey ?? signingKey);
@@ -61,7 +71,10 @@ export class SigningKeys {
     const jwks: PublicJwk[] = [];
     for (const key of publicKeys) {
       if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-        throw new ConfigError(key === current ? 'JWT_PUBLIC_KEY' : 'JWT_PREVIOUS_PUBLIC_KEYS', 'must hold EC P-256 keys for ES256');
+        throw new ConfigError(
+          key === current ? 'JWT_PUBLIC_KEY' : 'JWT_PREVIOUS_PUBLIC_KEYS',
+          'must hold EC P-256 keys for ES256',
+        );
       }
       const jwk = key.export({ format: 'jwk' });
       const kid = thumbprint(jwk);

@@ -31,6 +31,8 @@ export class TokenActivityService implements OnModuleInit {
     if (this.seenIds.size === 0) return;
     const ids = [...this.seenIds];
     this.seenIds = new Set();
-    await this.logins.markUsed(ids).catch((error: unknown) => this.logger.warn(`Recording token use failed: ${(error as Error).message}`));
+    await this.logins
+      .markUsed(ids)
+      .catch((error: unknown) => this.logger.warn(`Recording token use failed: ${(error as Error).message}`));
   }
 }

@@ -24,7 +24,9 @@ export function jwtTestConfig(accessTtlMs = 900_000): AppConfig['jwt'] {
 
 /** A ConfigService stand-in answering `jwt` and `jwt.accessTtlMs`. */
 export function jwtConfigService(jwt: AppConfig['jwt']): AppConfigService {
-  return { get: (key: string) => (key === 'jwt' ? jwt : key === 'jwt.accessTtlMs' ? jwt.accessTtlMs : undefined) } as unknown as AppConfigService;
+  return {
+    get: (key: string) => (key === 'jwt' ? jwt : key === 'jwt.accessTtlMs' ? jwt.accessTtlMs : undefined),
+  } as unknown as AppConfigService;
 }
 
 export async function accessTokensService(jwt = jwtTestConfig()): Promise<AccessTokensService> {

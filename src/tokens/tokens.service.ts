@@ -58,7 +58,13 @@ export class TokensService {
       case 'redeemed': {
         if (!result.alongside) throw new UnauthorizedException(INVALID_REFRESH);
         const { login, roles } = result.alongside;
-        this.audit.record({ type: 'token.refreshed', userId: login.userId, loginId: login.id, mode: 'token', ...client });
+        this.audit.record({
+          type: 'token.refreshed',
+          userId: login.userId,
+          loginId: login.id,
+          mode: 'token',
+          ...client,
+        });
         return this.pair(login, roles, result.next, result.expiresAt);
       }
       case 'reused': {
@@ -79,10 +85,16 @@ export class TokensService {
   /** Ends the login the (still valid) refresh token belongs to. */
   async logout(token: string): Promise<void> {
     const loginId = await this.refreshTokens.findLive(token);
-    if (!loginId || !(await this.logins.revokeById(loginId, 'logout'))) throw new UnauthorizedException(INVALID_REFRESH);
+    if (!loginId || !(await this.logins.revokeById(loginId, 'logout')))
+      throw new UnauthorizedException(INVALID_REFRESH);
   }
 
-  private async pair(login: Login, roles: Role[], refreshToken: string, refreshExpiresAt: Date): Promise<TokenPairResponse> {
+  private async pair(
+    login: Login,
+    roles: Role[],
+    refreshToken: string,
+    refreshExpiresAt: Date,
+  ): Promise<TokenPairResponse> {
     // auth_time and amr come from the login record: a refresh keeps the last proof's time.
     const { token, expiresIn } = await this.access.sign({
       userId: login.userId,

@@ -57,7 +57,27 @@ describe('normalizeEmail', () => {
   });
 
   it('gives every case and width variant of a letter one form', () => {
-    const variants = ['σ', 'ς', 'Σ', 's', 'S', 'ſ', 'ｓ', 'Ｓ', 'k', 'K', '\u212A', 'ｋ', 'ß', 'ẞ', 'ss', 'SS', 'ｓｓ', 'i\u0307', 'İ'];
+    const variants = [
+      'σ',
+      'ς',
+      'Σ',
+      's',
+      'S',
+      'ſ',
+      'ｓ',
+      'Ｓ',
+      'k',
+      'K',
+      '\u212A',
+      'ｋ',
+      'ß',
+      'ẞ',
+      'ss',
+      'SS',
+      'ｓｓ',
+      'i\u0307',
+      'İ',
+    ];
     const forms = new Map<string, string>();
     // After a letter, so that a capital sigma lowers to the final form.
     for (const v of variants) forms.set(v, normalizeEmail(`a${v}@x.org`));
@@ -78,7 +98,10 @@ describe('normalizeEmail', () => {
     expect(forms.length).toBe(226);
     const wrong = forms.filter((c) => {
       const form = normalizeEmail(`a${c}b`);
-      return /[\u3000\uff01-\uffee]/.test(form) || form.normalize('NFKC') !== normalizeEmail(`a${c}b`.normalize('NFKC')).normalize('NFKC');
+      return (
+        /[\u3000\uff01-\uffee]/.test(form) ||
+        form.normalize('NFKC') !== normalizeEmail(`a${c}b`.normalize('NFKC')).normalize('NFKC')
+      );
     });
     expect(wrong.map((c) => c.charCodeAt(0).toString(16))).toEqual([]);
   });

@@ -65,7 +65,10 @@ export class UsersService {
    * transaction (`manager`) the database is read.
    */
   async findRoles(id: string, manager?: EntityManager): Promise<Role[] | null> {
-    if (manager) return (await manager.getRepository(User).findOne({ where: { id }, select: { id: true, roles: true } }))?.roles ?? null;
+    if (manager)
+      return (
+        (await manager.getRepository(User).findOne({ where: { id }, select: { id: true, roles: true } }))?.roles ?? null
+      );
     const cached = this.rolesCache.get(id);
     if (cached && cached.until > Date.now()) return cached.roles;
     const user = await this.users.findOne({ where: { id }, select: { id: true, roles: true } });
@@ -93,7 +96,11 @@ export class UsersService {
    * share lock on that row (`holdCredentials`): it either commits first, and `alongside` sees
    * it, or waits and then finds the version changed. False when the user does not exist.
    */
-  async setPassword<T>(id: string, password: string, alongside?: (manager: EntityManager) => Promise<T>): Promise<{ changed: boolean; result?: T }> {
+  async setPassword<T>(
+    id: string,
+    password: string,
+    alongside?: (manager: EntityManager) => Promise<T>,
+  ): Promise<{ changed: boolean; result?: T }> {
     // Hashed before the transaction: no lock (nor the embedded database's one connection) is
     // held through the slow hash.
     const passwordHash = await hashPassword(password);
@@ -114,7 +121,10 @@ export class UsersService {
    * at `version`, and keeps them so (share lock on the row) until that transaction ends.
    */
   async holdCredentials(manager: EntityManager, id: string, version: number): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1 AND credentials_version = $2 FOR SHARE`, [id, version]);
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM users WHERE id = $1 AND credentials_version = $2 FOR SHARE`,
+      [id, version],
+    );
     return rows.length > 0;
   }
 
@@ -153,7 +163,10 @@ export class UsersService {
    * `alongside` runs first in the same transaction, with the user row locked: a login being
    * recorded (`holdCredentials`) has committed by then, or will find no user.
    */
-  async delete<T>(id: string, alongside?: (manager: EntityManager) => Promise<T>): Promise<{ deleted: boolean; result?: T }> {
+  async delete<T>(
+    id: string,
+    alongside?: (manager: EntityManager) => Promise<T>,
+  ): Promise<{ deleted: boolean; result?: T }> {
     this.rolesCache.delete(id);
     return this.users.manager.transaction(async (manager) => {
       const locked: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
@@ -175,7 +188,10 @@ export class UsersService {
     if (existing) return { user: existing, created: false };
     try {
       // The operator chose this address: there is nobody to mail a verification link to first.
-      return { user: await this.create({ email, password, roles: ['user', 'admin'], emailVerified: true }), created: true };
+      return {
+        user: await this.create({ email, password, roles: ['user', 'admin'], emailVerified: true }),
+        created: true,
+      };
     } catch (error) {
       const winner = error instanceof ConflictException ? await this.findByEmail(email) : null;
       if (winner) return { user: winner, created: false };

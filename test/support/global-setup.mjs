@@ -10,8 +10,11 @@ const root = join(import.meta.dirname, '..', '..');
 async function pgliteTemplate() {
   const migrationsDir = join(root, 'src', 'database', 'migrations');
   const hash = createHash('sha256');
-  for (const file of readdirSync(migrationsDir).sort()) hash.update(file).update(readFileSync(join(migrationsDir, file)));
-  hash.update(JSON.parse(readFileSync(join(root, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')).version);
+  for (const file of readdirSync(migrationsDir).sort())
+    hash.update(file).update(readFileSync(join(migrationsDir, file)));
+  hash.update(
+    JSON.parse(readFileSync(join(root, 'node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')).version,
+  );
   const cacheDir = join(root, 'node_modules', '.cache', 'nest-dual-auth');
   const file = join(cacheDir, `pglite-template-${hash.digest('hex').slice(0, 16)}.tar.gz`);
   if (existsSync(file)) return file;

@@ -70,7 +70,12 @@ export function sidCookie(setCookie: string[] | string | undefined): string | un
 }
 
 /** Logs `user` in by `mode` and returns a client that sends the matching credentials. */
-export async function loginAs(t: TestApp, user: TestUser, mode: LoginMode, headers: Record<string, string> = {}): Promise<Client> {
+export async function loginAs(
+  t: TestApp,
+  user: TestUser,
+  mode: LoginMode,
+  headers: Record<string, string> = {},
+): Promise<Client> {
   const agent = request.agent(t.http);
   const credentials = { email: user.email, password: user.password };
   const base = {
@@ -97,7 +102,9 @@ export async function loginAs(t: TestApp, user: TestUser, mode: LoginMode, heade
 
 /** Creates a note through the API as `client`. */
 export async function createNote(client: Client, overrides: { title?: string; body?: string } = {}) {
-  const res = await client.post('/api/notes').send({ title: overrides.title ?? 'A note', body: overrides.body ?? 'Its body' });
+  const res = await client
+    .post('/api/notes')
+    .send({ title: overrides.title ?? 'A note', body: overrides.body ?? 'Its body' });
   if (res.status !== 201) throw new Error(`create note failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; title: string; body: string; createdAt: string; updatedAt: string };
 }

@@ -9,7 +9,8 @@ const root = join(import.meta.dirname, '..', '..');
 
 /** The nginx binary, or undefined when it is not installed. */
 export function findNginx(): string | undefined {
-  for (const candidate of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']) if (existsSync(candidate)) return candidate;
+  for (const candidate of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'])
+    if (existsSync(candidate)) return candidate;
   const which = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
   return which.status === 0 ? which.stdout.trim() || undefined : undefined;
 }
@@ -32,7 +33,9 @@ export const FAIL_TIMEOUT_MS = 5000;
  * test/load-balancer.e2e-spec.ts checks it is the same text.
  */
 export function nginxSite(options: { upstreams: string[]; listen: string }): string {
-  const servers = options.upstreams.map((address) => `    server ${address} max_fails=1 fail_timeout=${FAIL_TIMEOUT_MS / 1000}s;`).join('\n');
+  const servers = options.upstreams
+    .map((address) => `    server ${address} max_fails=1 fail_timeout=${FAIL_TIMEOUT_MS / 1000}s;`)
+    .join('\n');
   return `upstream nest_dual_auth {
 ${servers}
     # Idle connections kept open to the instances. nginx must close an idle one before the
@@ -97,7 +100,9 @@ export async function startNginx(binary: string, upstreams: string[]): Promise<N
   const port = await freePort();
   const prefix = join(dir, 'prefix');
   mkdirSync(join(prefix, 'logs'), { recursive: true });
-  const site = nginxSite({ upstreams, listen: `127.0.0.1:${port}` }).replace(/^/gm, '    ').replace(/^ +$/gm, '');
+  const site = nginxSite({ upstreams, listen: `127.0.0.1:${port}` })
+    .replace(/^/gm, '    ')
+    .replace(/^ +$/gm, '');
   const config = `daemon off;
 master_process on;
 worker_processes 1;
@@ -148,7 +153,13 @@ ${site}}
         .filter(Boolean)
         .map((line) => {
           const [upstream = '', status = '', method = '', uri = '', requestId = ''] = line.split('\t');
-          return { upstreams: upstream.split(/\s*,\s*|\s+:\s+/).filter(Boolean), status: Number(status), method, uri, requestId };
+          return {
+            upstreams: upstream.split(/\s*,\s*|\s+:\s+/).filter(Boolean),
+            status: Number(status),
+            method,
+            uri,
+            requestId,
+          };
         }),
     errorLog: () => readFileSync(join(dir, 'error.log'), 'utf8'),
     stop: async () => {
@@ -171,7 +182,15 @@ export async function buildService(): Promise<{ dir: string; remove(): void }> {
   writeFileSync(join(dir, 'package.json'), readFileSync(join(root, 'package.json')));
   await promisify(execFile)(
     process.execPath,
-    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--sourceMap', 'false'],
+    [
+      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(root, 'tsconfig.build.json'),
+      '--outDir',
+      join(dir, 'dist'),
+      '--sourceMap',
+      'false',
+    ],
     { cwd: root },
   );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

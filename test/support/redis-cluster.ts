@@ -71,21 +71,47 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       const child = spawn(
         'redis-server',
         [
-          '--bind', HOST, '--port', String(port),
-          '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', 'nodes.conf',
+          '--bind',
+          HOST,
+          '--port',
+          String(port),
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-config-file',
+          'nodes.conf',
           // A lost master is noticed in seconds, not the default 15 s: the outage test waits for it.
-          '--cluster-node-timeout', '2000',
-          '--dir', nodeDir, '--save', '', '--appendonly', 'no', '--loglevel', 'warning',
+          '--cluster-node-timeout',
+          '2000',
+          '--dir',
+          nodeDir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--loglevel',
+          'warning',
         ],
         { stdio: 'ignore' },
       );
       children.push(child);
       nodes.push({ host: HOST, port, kill: () => kill(child, 'SIGKILL') });
     }
-    for (const { port } of nodes) await until(`node ${port} answering`, async () => (await cli(port, 'ping')).trim() === 'PONG');
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map(({ port }) => `${HOST}:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+    for (const { port } of nodes)
+      await until(`node ${port} answering`, async () => (await cli(port, 'ping')).trim() === 'PONG');
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...nodes.map(({ port }) => `${HOST}:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     for (const { port } of nodes) {
-      await until(`node ${port} in state ok`, async () => (await cli(port, 'cluster', 'info')).includes('cluster_state:ok'));
+      await until(`node ${port} in state ok`, async () =>
+        (await cli(port, 'cluster', 'info')).includes('cluster_state:ok'),
+      );
     }
     return { nodes, nodesEnv: nodes.map(({ host, port }) => `${host}:${port}`).join(','), stop };
   } catch (error) {

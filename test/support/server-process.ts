@@ -25,7 +25,14 @@ function spawnMain(env: Record<string, string>): { child: ChildProcess; exited: 
   const ownDataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'nda-process-'));
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', join(root, 'src', 'main.ts')], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', PORT: '0', ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

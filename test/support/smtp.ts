@@ -45,13 +45,14 @@ export class TestSmtpServer {
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw)
             .then((parsed) => {
-              const deliver = () => self?.deliver({
-                to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
-                subject: parsed.subject ?? '',
-                text: parsed.text ?? '',
-                html: typeof parsed.html === 'string' ? parsed.html : '',
-                raw,
-              });
+              const deliver = () =>
+                self?.deliver({
+                  to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
+                  subject: parsed.subject ?? '',
+                  text: parsed.text ?? '',
+                  html: typeof parsed.html === 'string' ? parsed.html : '',
+                  raw,
+                });
               // While held, the message is neither accepted nor visible: the sender waits.
               const finish = () => {
                 deliver();

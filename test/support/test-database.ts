@@ -56,7 +56,8 @@ export async function createTestDatabase(options: { persistent?: boolean } = {})
     return { dataDir, dispose: async () => removeDataDir() };
   }
   const templateFile = process.env.PGLITE_TEMPLATE;
-  if (!templateFile) throw new Error('PGLITE_TEMPLATE is unset: run the e2e tests through jest (global-setup makes it)');
+  if (!templateFile)
+    throw new Error('PGLITE_TEMPLATE is unset: run the e2e tests through jest (global-setup makes it)');
   template ??= new Blob([readFileSync(templateFile)]);
   const embedded = new EmbeddedDatabase(await PGlite.create({ loadDataDir: template }));
   return {

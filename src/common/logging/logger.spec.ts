@@ -31,7 +31,9 @@ describe('logging', () => {
 
   it('redacts the parameters of a failed statement logged through Nest', () => {
     const { logger, lines } = capture();
-    const error = Object.assign(new Error('duplicate key value'), { parameters: ['$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'] });
+    const error = Object.assign(new Error('duplicate key value'), {
+      parameters: ['$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'],
+    });
     new PinoLoggerService(logger).error(error);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('duplicate key value');
@@ -49,15 +51,27 @@ describe('logging', () => {
     try {
       const { port } = server.address() as AddressInfo;
       const requestId = await new Promise<string | undefined>((resolve, reject) => {
-        const req = request({ port, host: '127.0.0.1', path: '/api/x', headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=s%3Asecret' } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.headers['x-request-id'] as string | undefined));
-        });
+        const req = request(
+          {
+            port,
+            host: '127.0.0.1',
+            path: '/api/x',
+            headers: { authorization: 'Bearer abc.def.ghi', cookie: 'sid=s%3Asecret' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.headers['x-request-id'] as string | undefined));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
       expect(lines).toHaveLength(1);
-      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ reqId: requestId, req: { method: 'GET', url: '/api/x' }, res: { statusCode: 200 } });
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+        reqId: requestId,
+        req: { method: 'GET', url: '/api/x' },
+        res: { statusCode: 200 },
+      });
       expect(lines[0]).not.toMatch(/abc\.def\.ghi|s%3Asecret/);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -123,9 +137,16 @@ describe('logging', () => {
         res.end();
       });
       try {
-        expect([await get(s.port, '/200'), await get(s.port, '/302'), await get(s.port, '/404'), await get(s.port, '/503')]).toEqual([200, 302, 404, 503]);
+        expect([
+          await get(s.port, '/200'),
+          await get(s.port, '/302'),
+          await get(s.port, '/404'),
+          await get(s.port, '/503'),
+        ]).toEqual([200, 302, 404, 503]);
         await settle();
-        expect(s.lines.map((line) => JSON.parse(line) as { level: number; msg: string; res: { statusCode: number } })).toEqual([
+        expect(
+          s.lines.map((line) => JSON.parse(line) as { level: number; msg: string; res: { statusCode: number } }),
+        ).toEqual([
           expect.objectContaining({ level: 40, msg: 'request completed', res: { statusCode: 404 } }),
           expect.objectContaining({ level: 50, msg: 'request errored', res: { statusCode: 503 } }),
         ]);
@@ -147,7 +168,11 @@ describe('logging', () => {
         });
         await settle();
         expect(s.lines).toHaveLength(1);
-        expect(JSON.parse(s.lines[0] ?? '{}')).toMatchObject({ level: 50, msg: 'request aborted', req: { url: '/hang' } });
+        expect(JSON.parse(s.lines[0] ?? '{}')).toMatchObject({
+          level: 50,
+          msg: 'request aborted',
+          req: { url: '/hang' },
+        });
       } finally {
         await s.close();
       }

@@ -4,7 +4,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Never log a password, token, cookie or hash (STYLE 11). */
-const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'refreshToken', 'accessToken', 'csrfToken', 'passwordHash', 'token'];
+const SECRET_FIELDS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'refreshToken',
+  'accessToken',
+  'csrfToken',
+  'passwordHash',
+  'token',
+];
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -21,7 +30,9 @@ export function createLogger(level: string, pretty: boolean, destination?: Desti
   const options = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } }
+      : {}),
   };
   return destination ? pino(options, destination) : pino(options);
 }

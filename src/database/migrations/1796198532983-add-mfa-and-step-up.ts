@@ -31,7 +31,9 @@ export class AddMfaAndStepUp1796198532983 implements MigrationInterface {
         CONSTRAINT "pk_mfa_recovery_codes" PRIMARY KEY ("id"),
         CONSTRAINT "fk_mfa_recovery_codes_user" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE
       )`);
-    await db.query(`CREATE UNIQUE INDEX "uq_mfa_recovery_codes_user_hash" ON "mfa_recovery_codes" ("user_id", "code_hash")`);
+    await db.query(
+      `CREATE UNIQUE INDEX "uq_mfa_recovery_codes_user_hash" ON "mfa_recovery_codes" ("user_id", "code_hash")`,
+    );
     await db.query(`
       CREATE TABLE "mfa_challenges" (
         "id" uuid NOT NULL DEFAULT gen_random_uuid(),

@@ -18,4 +18,3 @@ export class RecoveryCodesResponse {
   /** 10 single-use codes for when the authenticator is lost; shown this once. @example ["ABCD-EFGH-JKMN-PQRS"] */
   recoveryCodes: string[];
 }
-

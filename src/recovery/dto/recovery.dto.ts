@@ -2,7 +2,8 @@ import { IsString, Matches } from 'class-validator';
 import { EmailField, PasswordField } from '../../users/dto/user-fields.js';
 import { RECOVERY_TOKEN_FORMAT } from '../recovery-tokens.service.js';
 
-const TokenField = () => Matches(RECOVERY_TOKEN_FORMAT, { message: 'token must be the token from the link (43 URL-safe characters)' });
+const TokenField = () =>
+  Matches(RECOVERY_TOKEN_FORMAT, { message: 'token must be the token from the link (43 URL-safe characters)' });
 
 export class ForgotPasswordDto {
   /** @example "ada@example.com" */
