@@ -29,6 +29,6 @@ async function bootstrap(): Promise<void> {
 bootstrap().catch((error: unknown) => {
   // Known start-up problems get one line naming the cause; anything else its stack.
   const known = error instanceof ConfigError || error instanceof DataDirLockedError;
-  process.stderr.write(`${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`${known ? error.message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

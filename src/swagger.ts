@@ -166,6 +166,7 @@ function buildOpenApiDocument(app: INestApplication, prefixes: RoutePrefixes): O
  * would carry whatever SWC, tsc or a coverage instrumenter put into its body, so the source is
  * kept here as text (an inline `customJsStr` script would be refused by helmet's CSP).
  */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- source text on purpose, see above
 export const csrfResponseInterceptor = new Function(
   'response',
   `

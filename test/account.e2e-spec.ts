@@ -85,8 +85,7 @@ describe('account lifecycle', () => {
       await token.get('/api/examples/jwt-only').expect(401);
       await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: token.refreshToken }).expect(401);
       const db = t.app.get(DataSource);
-      const count = async (sql: string) =>
-        Number(((await db.query(sql, [user.id])) as Array<{ count: string }>)[0]?.count);
+      const count = async (sql: string) => Number((await db.query<Array<{ count: string }>>(sql, [user.id]))[0]?.count);
       expect(await count('SELECT count(*) FROM users WHERE id = $1')).toBe(0);
       expect(await count('SELECT count(*) FROM notes WHERE owner_id = $1')).toBe(0);
       expect(await count('SELECT count(*) FROM logins WHERE user_id = $1')).toBe(0);

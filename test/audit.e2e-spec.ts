@@ -162,9 +162,9 @@ describe('audit trail', () => {
     await t.app.get(AuditService).flush();
     const db = t.app.get(DataSource);
     const dump = JSON.stringify(await db.query('SELECT * FROM auth_events'));
-    const [hash] = (await db.query('SELECT password_hash FROM users WHERE id = $1', [user.id])) as Array<{
-      password_hash: string;
-    }>;
+    const [hash] = await db.query<Array<{ password_hash: string }>>('SELECT password_hash FROM users WHERE id = $1', [
+      user.id,
+    ]);
     const sid = decodeURIComponent(session.cookie!.slice(4));
     for (const secret of [
       'a very secret passphrase',
@@ -274,8 +274,7 @@ describe('at shutdown', () => {
 
       const second = await createTestApp({ db });
       try {
-        const query = (sql: string) =>
-          second.app.get(DataSource).query(sql, [user.id]) as Promise<Array<Record<string, unknown>>>;
+        const query = (sql: string) => second.app.get(DataSource).query<Array<Record<string, unknown>>>(sql, [user.id]);
         expect((await query('SELECT type FROM auth_events WHERE user_id = $1')).map((row) => row.type)).toEqual([
           'login.succeeded',
         ]);

@@ -51,7 +51,7 @@ describe('DATA_DIR', () => {
   it('tightens a folder left by an older version: its secret, key and other files too', async () => {
     const db = await createTestDatabase({ persistent: true });
     const parent = mkdtempSync(join(tmpdir(), 'nda-private-'));
-    const dataDir = db.url ? join(parent, 'data') : (db.dataDir as string);
+    const dataDir = db.url ? join(parent, 'data') : db.dataDir;
     try {
       mkdirSync(dataDir, { recursive: true, mode: 0o755 });
       chmodSync(dataDir, 0o755);

@@ -67,9 +67,10 @@ describe('a deleted user', () => {
     expect(columns.map((c) => c.column_name)).toEqual(['login_id', 'revoked_at']);
     const tombstones = async () =>
       (
-        (await data.query('SELECT login_id FROM login_tombstones WHERE login_id = ANY($1)', [loginIds])) as Array<{
-          login_id: string;
-        }>
+        await data.query<Array<{ login_id: string }>>(
+          'SELECT login_id FROM login_tombstones WHERE login_id = ANY($1)',
+          [loginIds],
+        )
       )
         .map((row) => row.login_id)
         .sort();

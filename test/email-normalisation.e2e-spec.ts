@@ -169,7 +169,7 @@ describe('one account and one lockout counter per address, whatever its Unicode 
       await runner.release();
     }
     const emails = async (id: string) =>
-      ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
+      (await db.query<Array<{ email: string }>>(`SELECT "email" FROM "users" WHERE "id" = $1`, [id]))[0]?.email;
     await expect(emails(aloneId)).resolves.toBe(composed(alone));
     await expect(emails(takenOldId)).resolves.toBe(`h\u0331${taken}@example.com`);
     await expect(emails(takenNewId)).resolves.toBe(composed(taken));
@@ -185,7 +185,7 @@ describe('one account and one lockout counter per address, whatever its Unicode 
       return row!.id;
     };
     const emails = async (id: string) =>
-      ((await db.query(`SELECT "email" FROM "users" WHERE "id" = $1`, [id])) as Array<{ email: string }>)[0]?.email;
+      (await db.query<Array<{ email: string }>>(`SELECT "email" FROM "users" WHERE "id" = $1`, [id]))[0]?.email;
     // The rule those rows were stored under: NFC, then lower case, once.
     const before = (email: string) => email.normalize('NFC').toLowerCase();
     const local = randomUUID().slice(0, 8);

@@ -28,7 +28,7 @@ interface Caller {
 /** Turns a login's 200 answer into a caller (cookie + CSRF header, or bearer token). */
 function callerFrom(agent: TestAgent, mode: Mode, body: Record<string, unknown>): Caller {
   if (mode === 'session') {
-    agent.set('X-CSRF-Token', body.csrfToken as string);
+    agent.set('X-CSRF-Token', body.csrfToken);
     return { agent, mode };
   }
   agent.set('Authorization', `Bearer ${body.accessToken as string}`);

@@ -230,7 +230,7 @@ describe('sessions in Redis', () => {
     await t.app.get(LoginsService).revokeById(loginId, 'device');
     await eventually(async () => (await redis.exists(entryKey(victim))) === 0);
     // As if Redis had been out of reach when the login was revoked.
-    await redis.restore(entryKey(victim), 60_000, saved!);
+    await redis.restore(entryKey(victim), 60_000, saved);
     await request(t.http).get('/api/users/me').set('Cookie', victim.cookie!).expect(401);
     await redis.del(entryKey(victim));
   });
@@ -257,7 +257,7 @@ describe('sessions in Redis across instances and restarts', () => {
         await a.app.get(LoginsService).revokeById(loginId, 'device');
         await eventually(async () => (await redis.exists(entryKey(victim))) === 0);
         // The entry back, as if the drop had failed: only the revocation list refuses it now.
-        await redis.restore(entryKey(victim), 60_000, saved!);
+        await redis.restore(entryKey(victim), 60_000, saved);
         await eventually(async () => (await onB()).status === 401);
       } finally {
         await b?.close();

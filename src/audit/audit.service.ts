@@ -174,7 +174,7 @@ export class AuditService implements OnModuleInit {
 
   /** Deletes events older than `before`, at most `batch` of them; returns how many. */
   async purgeOlderThan(before: Date, batch: number): Promise<number> {
-    const result = await this.events.query(
+    const result: unknown = await this.events.query(
       `DELETE FROM auth_events WHERE id IN (
          SELECT id FROM auth_events WHERE occurred_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [before, batch],

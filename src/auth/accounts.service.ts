@@ -2,6 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { UsersService } from '../users/users.service.js';
+import { AuthMode } from '../auth-decorators/auth-mode.js';
 import type { AuthUser } from '../auth-decorators/auth-user.js';
 
 /** Account changes that must end logins too: through the one revocation mechanism. */
@@ -55,5 +56,5 @@ export class AccountsService {
 }
 
 function modeOf(user: AuthUser): 'session' | 'token' {
-  return user.via === 'jwt' ? 'token' : 'session';
+  return user.via === AuthMode.Jwt ? 'token' : 'session';
 }

@@ -47,7 +47,7 @@ export class LoginStarter {
     const login = await this.start(user, 'session', req, mfa);
     // passport regenerates the session id here (no fixation) and stores the ids only.
     await new Promise<void>((resolve, reject) =>
-      req.logIn({ userId: user.id, loginId: login.id } as Express.User, (error) => (error ? reject(error) : resolve())),
+      req.logIn({ userId: user.id, loginId: login.id }, (error) => (error ? reject(error) : resolve())),
     );
     return { user: UserResponse.from(user), csrfToken: this.csrf.issue(req, true) };
   }

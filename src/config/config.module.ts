@@ -18,6 +18,6 @@ export function configModule(overrides: Env = {}): Promise<DynamicModule> {
     cache: true,
     // Tests pass everything they need explicitly; a developer's .env must not leak in.
     ignoreEnvFile: overrides.NODE_ENV === 'test',
-    validate: (env) => loadConfig({ ...(env as Env), ...overrides }) as unknown as Record<string, unknown>,
+    validate: (env) => loadConfig({ ...(env as Env), ...overrides }),
   });
 }

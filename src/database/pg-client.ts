@@ -16,9 +16,9 @@ export class PgClient extends pg.Client {
         this.closeAfterTimeout(error);
         (callback as (error: Error | null, result: unknown) => void)(error, result);
       };
-      return (super.query as (...rest: unknown[]) => unknown)(...args);
+      return (super.query as (...rest: unknown[]) => unknown)(...(args as unknown[]));
     }
-    const result: unknown = (super.query as (...rest: unknown[]) => unknown)(...args);
+    const result: unknown = (super.query as (...rest: unknown[]) => unknown)(...(args as unknown[]));
     if (result instanceof Promise) result.catch((error: unknown) => this.closeAfterTimeout(error));
     return result;
   }

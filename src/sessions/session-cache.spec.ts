@@ -17,7 +17,7 @@ function session(loginId: string): SessionData {
     cookie: { originalMaxAge: IDLE },
     passport: { user: { userId: 'u1', loginId } },
     csrfToken: 't',
-  } as unknown as SessionData;
+  };
 }
 
 function record(loginId: string, at: number, overrides: Partial<StoredSession> = {}): StoredSession {
@@ -173,9 +173,7 @@ describe('CachedSessionStore', () => {
     const { rows, calls, store, get, clock } = setup();
     rows.set(sha256Hex('sid'), record('l1', clock.now));
     await get('sid');
-    await new Promise<void>((resolve) =>
-      store.set('sid', { ...session('l1'), csrfToken: 'new' } as SessionData, () => resolve()),
-    );
+    await new Promise<void>((resolve) => store.set('sid', { ...session('l1'), csrfToken: 'new' }, () => resolve()));
     expect(await get('sid')).toMatchObject({ csrfToken: 'new' });
     expect(calls.load).toBe(2);
     await new Promise<void>((resolve) => store.destroy('sid', () => resolve()));

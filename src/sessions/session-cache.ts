@@ -193,7 +193,7 @@ export class CachedSessionStore extends Store {
     this.cache.remove(hash);
     // Only logged-in sessions are kept; there is nothing else a session is used for.
     if (!loginId) return callback?.();
-    this.backend.save(hash, loginId, session).then(() => {
+    void this.backend.save(hash, loginId, session).then(() => {
       // A request loading it meanwhile may have cached what was there before.
       this.cache.remove(hash);
       callback?.();
@@ -231,6 +231,6 @@ export class CachedSessionStore extends Store {
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     const hash = sha256Hex(sid);
     this.cache.remove(hash);
-    this.backend.destroy(hash).then(() => callback?.(), callback);
+    void this.backend.destroy(hash).then(() => callback?.(), callback);
   }
 }

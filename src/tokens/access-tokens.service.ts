@@ -124,7 +124,7 @@ export class AccessTokensService {
     const claims = { sub, sid, jti, iat, exp, roles } as AccessClaims;
     // Optional: tokens signed before step-up existed have neither; they are simply never fresh.
     if (typeof auth_time === 'number' && Number.isFinite(auth_time)) claims.auth_time = auth_time;
-    if (Array.isArray(amr) && amr.every((method) => typeof method === 'string')) claims.amr = amr as string[];
+    if (Array.isArray(amr) && amr.every((method) => typeof method === 'string')) claims.amr = amr;
     return claims;
   }
 }

@@ -73,16 +73,19 @@ function parse(raw: string): RevocationMessage | null {
 export class LocalBroadcast implements RevocationBroadcast {
   private onMessage?: (message: RevocationMessage) => void;
 
-  async publish(message: RevocationMessage): Promise<void> {
+  publish(message: RevocationMessage): Promise<void> {
     this.onMessage?.(message);
+    return Promise.resolve();
   }
 
-  async start(onMessage: (message: RevocationMessage) => void): Promise<void> {
+  start(onMessage: (message: RevocationMessage) => void): Promise<void> {
     this.onMessage = onMessage;
+    return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.onMessage = undefined;
+    return Promise.resolve();
   }
 }
 
@@ -102,7 +105,7 @@ export class RedisBroadcast implements RevocationBroadcast {
     await this.redis.publish(CHANNEL, JSON.stringify(message));
   }
 
-  async start(onMessage: (message: RevocationMessage) => void, onReconnect: () => void): Promise<void> {
+  start(onMessage: (message: RevocationMessage) => void, onReconnect: () => void): Promise<void> {
     // Retries forever: a Redis that is down at start-up must not stop the service (health says
     // 503), and whenever the subscription (re)connects the list is reloaded from the database.
     // Messages missed while a cluster subscriber moves to another node come with the periodic
@@ -122,10 +125,12 @@ export class RedisBroadcast implements RevocationBroadcast {
       if (message) onMessage(message);
     });
     subscriber.subscribe(CHANNEL).catch(() => undefined);
+    return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.subscriber?.disconnect();
+    return Promise.resolve();
   }
 }
 

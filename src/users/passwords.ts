@@ -1,8 +1,8 @@
-import { hash, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import { hash, verify, type Options } from '@node-rs/argon2';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
 const ARGON2ID: Options = {
-  algorithm: 2 as Algorithm, // Algorithm.Argon2id; the enum is `const` and cannot be read under isolatedModules
+  algorithm: 2, // Algorithm.Argon2id; the enum is `const` and cannot be read under isolatedModules
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,

@@ -7,13 +7,15 @@ import pg from 'pg';
 const repoDataDir = join(import.meta.dirname, '..', '..', 'data');
 
 export default async function globalTeardown() {
-  try {
-    await dropDatabases();
-  } finally {
-    if (process.env.REPO_DATA_DIR_EXISTED === 'false' && existsSync(repoDataDir)) {
-      throw new Error(`The tests created ${repoDataDir}: a test app or process ran without a DATA_DIR of its own`);
-    }
+  // The check below runs whether or not dropping failed, and its error is the one reported.
+  const dropped = await dropDatabases().then(
+    () => null,
+    (error) => error,
+  );
+  if (process.env.REPO_DATA_DIR_EXISTED === 'false' && existsSync(repoDataDir)) {
+    throw new Error(`The tests created ${repoDataDir}: a test app or process ran without a DATA_DIR of its own`);
   }
+  if (dropped) throw dropped;
 }
 
 async function dropDatabases() {

@@ -33,7 +33,7 @@ export class TestSmtpServer {
   ) {}
 
   static async start(): Promise<TestSmtpServer> {
-    let self: TestSmtpServer | undefined;
+    const ref: { self?: TestSmtpServer } = {};
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -46,7 +46,7 @@ export class TestSmtpServer {
           simpleParser(raw)
             .then((parsed) => {
               const deliver = () =>
-                self?.deliver({
+                ref.self?.deliver({
                   to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
                   subject: parsed.subject ?? '',
                   text: parsed.text ?? '',
@@ -58,7 +58,7 @@ export class TestSmtpServer {
                 deliver();
                 callback();
               };
-              if (self?.held) self.held.push(finish);
+              if (ref.self?.held) ref.self.held.push(finish);
               else finish();
             })
             .catch((error: Error) => callback(error));
@@ -70,8 +70,9 @@ export class TestSmtpServer {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.server.address() as AddressInfo;
-    self = new TestSmtpServer(server, `smtp://127.0.0.1:${port}`);
-    return self;
+    const started = new TestSmtpServer(server, `smtp://127.0.0.1:${port}`);
+    ref.self = started;
+    return started;
   }
 
   /** Mails received for `address` so far. */

@@ -102,7 +102,7 @@ export class PinoLoggerService implements LoggerService {
     const child = context ? this.logger.child({ context }) : this.logger;
     if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
       const [text] = params;
-      child[level](message as object, typeof text === 'string' ? text : undefined);
+      child[level](message, typeof text === 'string' ? text : undefined);
     } else if (message instanceof Error) {
       child[level]({ err: message }, message.message);
     } else {

@@ -12,9 +12,9 @@ export class RenormalizeEmails1764936000000 implements MigrationInterface {
   name = 'RenormalizeEmails1764936000000';
 
   async up(db: QueryRunner): Promise<void> {
-    const rows: Array<{ id: string; email: string }> = await db.query(
+    const rows = (await db.query(
       `SELECT "id", "email" FROM "users" WHERE octet_length("email") <> char_length("email") OR "email" LIKE '%xn--%'`,
-    );
+    )) as Array<{ id: string; email: string }>;
     const claims = new Map<string, number>();
     const forms = rows.map((row) => {
       const form = normalizeEmail(row.email);
@@ -23,7 +23,7 @@ export class RenormalizeEmails1764936000000 implements MigrationInterface {
     });
     for (const { id, email, form } of forms) {
       if (form === email || claims.get(form) !== 1) continue;
-      const holders: unknown[] = await db.query(`SELECT 1 FROM "users" WHERE "email" = $1`, [form]);
+      const holders = (await db.query(`SELECT 1 FROM "users" WHERE "email" = $1`, [form])) as unknown[];
       if (holders.length > 0) continue;
       await db.query(`UPDATE "users" SET "email" = $1 WHERE "id" = $2`, [form, id]);
     }

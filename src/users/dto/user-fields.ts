@@ -15,7 +15,7 @@ const NO_INVISIBLE_CHARACTERS = /^[^\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Z}\p{Default_Igno
 /** Field rules shared by every DTO that takes an email, password or name. */
 export const EmailField = () =>
   applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' ? normalizeEmail(value) : value)),
+    Transform(({ value }): unknown => (typeof value === 'string' ? normalizeEmail(value) : value)),
     IsEmail({}, { message: 'email must be an email address' }),
     Matches(NO_INVISIBLE_CHARACTERS, { message: 'email must not contain invisible characters' }),
     MaxLength(254),
@@ -26,7 +26,7 @@ export const PasswordField = () =>
 
 export const NameField = () =>
   applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' ? value.trim() : value)),
+    Transform(({ value }): unknown => (typeof value === 'string' ? value.trim() : value)),
     IsString(),
     Length(1, 100, { message: 'name must be 1 to 100 characters' }),
   );
