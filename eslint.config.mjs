@@ -15,12 +15,12 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      // `_name` marks a parameter a signature needs, or a property left out of a rest copy.
       // Callbacks hand on errors typed `any` or `unknown` (Passport, express-session): passed as they came.
       '@typescript-eslint/prefer-promise-reject-errors': [
         'error',
         { allowThrowingAny: true, allowThrowingUnknown: true },
       ],
+      // `_name` marks a parameter a signature needs, or a property left out of a rest copy.
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
