@@ -316,7 +316,7 @@ describe('purge job', () => {
     ]);
 
     const purged = await t.app.get(PurgeJob).run();
-    expect(purged).toEqual({ logins: 2, tombstones: 0, events: 1, counters: 0 });
+    expect(purged).toEqual({ logins: 2, tombstones: 0, events: 1, counters: 0, challenges: 0 });
     const left: Array<{ id: string }> = await db.query('SELECT id FROM logins WHERE user_id = $1', [user.id]);
     expect(left.map((r) => r.id).sort()).toEqual(
       [
@@ -329,6 +329,12 @@ describe('purge job', () => {
       [[idOf(expired), idOf(revokedLongAgo)]],
     );
     expect(Number(tokens[0]?.count)).toBe(0);
-    expect(await t.app.get(PurgeJob).run()).toEqual({ logins: 0, tombstones: 0, events: 0, counters: 0 });
+    expect(await t.app.get(PurgeJob).run()).toEqual({
+      logins: 0,
+      tombstones: 0,
+      events: 0,
+      counters: 0,
+      challenges: 0,
+    });
   });
 });

@@ -36,6 +36,7 @@ describe('session mode', () => {
           email: ada.email,
           name: 'Ada',
           roles: ['user'],
+          emailVerified: false,
           mfaEnabled: false,
           createdAt: expect.any(String),
           updatedAt: expect.any(String),

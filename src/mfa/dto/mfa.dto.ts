@@ -8,9 +8,9 @@ export class ConfirmTotpDto {
 }
 
 export class TotpEnrolmentResponse {
-  /** Base32 secret for the authenticator app; shown this once. */
+  /** Base32 secret for the authenticator app; shown this once. @example "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" */
   secret: string;
-  /** The same as an `otpauth://` URL, for a QR code. */
+  /** The same as an `otpauth://` URL, for a QR code. @example "otpauth://totp/nest-dual-auth:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=nest-dual-auth" */
   otpauthUrl: string;
 }
 
