@@ -299,6 +299,19 @@ describe('the read-only path for cached sessions', () => {
     await me(client.cookie!).expect(200);
   });
 
+  it.each([
+    ['after', (cookie: string) => `${cookie}\u00a0`],
+    ['before', (cookie: string) => cookie.replace('=', '=\u00a0')],
+  ])('refuses a value with a no-break space %s it, as express-session does, cached or not', async (_where, pad) => {
+    // cookie.parse trims spaces and tabs only; the NBSP stays in the value and breaks the signature.
+    const client = await cachedClient();
+    await me(pad(client.cookie!)).expect(401);
+    expect(cached(client.cookie!)).toBe(true);
+    await me(`${client.cookie!} \t; theme=dark`).expect(200);
+    const cold = await loginAs(t, ada, 'session');
+    await me(pad(cold.cookie!)).expect(401);
+  });
+
   it('with two session cookies, the first one counts, as express-session reads them', async () => {
     const client = await cachedClient();
     const forged = `sid=${encodeURIComponent(`s:${sessionId(client.cookie!)}.${'A'.repeat(43)}`)}`;

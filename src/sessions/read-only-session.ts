@@ -15,6 +15,21 @@ export interface ReadOnlySessionOptions {
 /** Paths whose handlers create, change or end sessions (login, logout, CSRF token): never read-only. */
 const CHANGING_PREFIX = '/api/auth/';
 
+/**
+ * `value` without leading and trailing spaces and tabs, the only characters `cookie.parse` trims
+ * (String#trim also strips NBSP and other Unicode spaces, which would accept a value
+ * express-session refuses). A loop, not `/[ \t]+$/`: that regex retries from every character of
+ * a run of spaces, quadratic in a header the client chooses.
+ */
+function trimSpacesAndTabs(value: string): string {
+  const blank = (code: number) => code === 0x20 || code === 0x09;
+  let start = 0;
+  let end = value.length;
+  while (start < end && blank(value.charCodeAt(start))) start++;
+  while (end > start && blank(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
 /** What a session handled here offers for a change: none, loudly. */
 function refuse(): never {
   throw new Error('This request was served from the session cache read-only and cannot change its session');
@@ -75,7 +90,7 @@ export function createReadOnlySessionPath(options: ReadOnlySessionOptions, store
     if (!first || occurrence.exec(header)) return false;
     const start = first.index + first[0].length;
     const end = header.indexOf(';', start);
-    let value = header.slice(start, end === -1 ? undefined : end).trim();
+    let value = trimSpacesAndTabs(header.slice(start, end === -1 ? undefined : end));
     if (value.includes('"')) return false;
     if (value.includes('%')) {
       try {
