@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generate } from 'otplib';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
 import { createLogger } from '../src/common/logging/logger.js';
+import { LoginsService } from '../src/sessions/logins.service.js';
 import { createUser, sidCookie, type TestUser } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -394,6 +395,44 @@ describe('no response, log line or audit event holds a TOTP secret, code or reco
         const leaks = new RegExp(`(?<![A-Za-z0-9])${value}(?![A-Za-z0-9])`).test(text);
         expect({ where, leaks: leaks ? value : null }).toEqual({ where, leaks: null });
       }
+    }
+  });
+});
+
+describe('reauthenticate of a token login while a refresh of it is under way', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('leaves one live refresh token: the successor the refresh issued is retired too', async () => {
+    const user = await createUser(t);
+    const caller = await login(t, user, 'jwt');
+    // Holds the refresh's transaction open after it has spent the old token and inserted its
+    // successor (markUsed runs inside it), while reauthenticate retires the login's tokens.
+    const logins = t.app.get(LoginsService);
+    const markUsed = logins.markUsed.bind(logins);
+    let reached!: () => void;
+    const inside = new Promise<void>((resolve) => (reached = resolve));
+    const spy = jest.spyOn(logins, 'markUsed').mockImplementationOnce(async (...args) => {
+      reached();
+      await sleep(500);
+      return markUsed(...args);
+    });
+    try {
+      // `then` sends it now; it waits inside its transaction until the spy lets it go on.
+      const refreshing = request(t.http).post('/api/auth/token/refresh').send({ refreshToken: caller.refreshToken }).then((res) => res);
+      await inside;
+      const fresh = await caller.agent.post('/api/auth/reauthenticate').send({ password: user.password }).expect(200);
+      const racing = await refreshing;
+      expect(racing.status).toBe(200);
+      await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: fresh.body.refreshToken }).expect(200);
+      await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: racing.body.refreshToken }).expect(401);
+    } finally {
+      spy.mockRestore();
     }
   });
 });

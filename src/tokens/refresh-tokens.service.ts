@@ -17,6 +17,15 @@ export type Redemption<T = unknown> =
 
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Takes the row lock of the login `idExpression` names, first in every transaction that spends or
+ * retires a login's refresh tokens: they then run one after another per login, always locking
+ * the login before its tokens (one order, so no deadlock).
+ */
+async function lockLogin(em: EntityManager, idExpression: string, parameter: string): Promise<void> {
+  await em.query(`SELECT id FROM logins WHERE id = ${idExpression} FOR NO KEY UPDATE`, [parameter]);
+}
+
 /** The only code that touches the refresh_tokens table. */
 @Injectable()
 export class RefreshTokensService {
@@ -51,6 +60,7 @@ export class RefreshTokensService {
     const tokenHash = sha256Hex(token);
     const redeemed = await this.tokens.manager.transaction(async (em) => {
       // Inside a transaction only its own manager: the embedded database has one connection.
+      await lockLogin(em, `(SELECT login_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
       const spent = await em
         .createQueryBuilder()
         .update(RefreshToken)
@@ -88,14 +98,27 @@ export class RefreshTokensService {
     return { outcome: known.raced ? 'raced' : 'reused', loginId: known.loginId };
   }
 
-  /** Retires every live token of a login, as if each had been used now (a later use is reuse). */
-  async retireAll(loginId: string): Promise<void> {
-    await this.tokens
-      .createQueryBuilder()
-      .update(RefreshToken)
-      .set({ usedAt: () => 'now()' })
-      .where('login_id = :loginId AND used_at IS NULL', { loginId })
-      .execute();
+  /**
+   * Retires every live token of a login, as if each had been used now (a later use is reuse),
+   * and issues the one token that stays live, in one transaction. The login's row lock orders it
+   * with `rotate`: a refresh under way finishes first and the successor it issued is retired
+   * here too, or it starts after and finds its token retired. Without the lock, an UPDATE that
+   * waited for such a refresh would not see the successor it inserted, and the login would keep
+   * two live tokens.
+   */
+  async replaceAll(loginId: string, expiresAt: Date): Promise<string> {
+    return this.tokens.manager.transaction(async (em) => {
+      await lockLogin(em, '$1', loginId);
+      await em
+        .createQueryBuilder()
+        .update(RefreshToken)
+        .set({ usedAt: () => 'now()' })
+        .where('login_id = :loginId AND used_at IS NULL', { loginId })
+        .execute();
+      const token = randomBytes(32).toString('base64url');
+      await em.insert(RefreshToken, { loginId, tokenHash: sha256Hex(token), expiresAt });
+      return token;
+    });
   }
 
   /** The login a still-valid token belongs to, without spending it (logout). */

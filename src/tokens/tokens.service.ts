@@ -40,8 +40,8 @@ export class TokensService {
    * tokens are retired as a refresh retires one, so presenting one later is reuse.
    */
   async reissue(login: Login, roles: Role[]): Promise<TokenPairResponse> {
-    await this.refreshTokens.retireAll(login.id);
-    return this.issue(login, roles);
+    const refreshToken = await this.refreshTokens.replaceAll(login.id, login.absoluteExpiresAt);
+    return this.pair(login, roles, refreshToken, login.absoluteExpiresAt);
   }
 
   async refresh(token: string, client: RefreshClient): Promise<TokenPairResponse> {
