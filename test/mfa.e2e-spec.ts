@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
 import { createLogger } from '../src/common/logging/logger.js';
 import { LoginsService } from '../src/sessions/logins.service.js';
+import { UsersService } from '../src/users/users.service.js';
 import { createUser, sidCookie, type TestUser } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -424,15 +425,61 @@ describe('reauthenticate of a token login while a refresh of it is under way', (
     });
     try {
       // `then` sends it now; it waits inside its transaction until the spy lets it go on.
-      const refreshing = request(t.http).post('/api/auth/token/refresh').send({ refreshToken: caller.refreshToken }).then((res) => res);
+      const refreshing = request(t.http)
+        .post('/api/auth/token/refresh')
+        .send({ refreshToken: caller.refreshToken })
+        .then((res) => res);
       await inside;
       const fresh = await caller.agent.post('/api/auth/reauthenticate').send({ password: user.password }).expect(200);
       const racing = await refreshing;
       expect(racing.status).toBe(200);
       await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: fresh.body.refreshToken }).expect(200);
-      await request(t.http).post('/api/auth/token/refresh').send({ refreshToken: racing.body.refreshToken }).expect(401);
+      await request(t.http)
+        .post('/api/auth/token/refresh')
+        .send({ refreshToken: racing.body.refreshToken })
+        .expect(401);
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('starting TOTP enrolment while a confirmation of it commits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 409 and leaves the confirmed secret in place', async () => {
+    const user = await createUser(t);
+    const caller = await login(t, user, 'jwt');
+    const { secret } = (await caller.agent.post('/api/users/me/mfa/totp').expect(200)).body as { secret: string };
+    // The second start reads the user (second factor still off), then waits until the first
+    // enrolment's confirmation has answered before storing its own secret.
+    const users = t.app.get(UsersService);
+    const getById = users.getById.bind(users);
+    let confirmed!: () => void;
+    const confirmation = new Promise<void>((resolve) => (confirmed = resolve));
+    const spy = jest.spyOn(users, 'getById').mockImplementationOnce(async (id) => {
+      const found = await getById(id);
+      await confirmation;
+      return found;
+    });
+    try {
+      const restarting = caller.agent.post('/api/users/me/mfa/totp').then((res) => res);
+      await caller.agent
+        .post('/api/users/me/mfa/totp/confirm')
+        .send({ code: await totp(secret) })
+        .expect(200);
+      confirmed();
+      expect((await restarting).status).toBe(409);
+    } finally {
+      spy.mockRestore();
+    }
+    const { caller: again } = await loginWithCode(t, user, 'jwt', await totp(secret, 1));
+    expect(again.accessToken).toEqual(expect.any(String));
   });
 });

@@ -53,10 +53,16 @@ export class MfaService {
     const user = await this.users.getById(userId);
     if (user.mfaEnabled) throw new ConflictException('The second factor is already on; turn it off first');
     const secret = newTotpSecret();
-    await this.secrets.upsert(
-      { userId, secretCiphertext: this.box.seal(secret, userId), confirmedAt: null, lastStep: null },
-      ['userId'],
+    // Replaces a pending secret only: a confirmation committed since the check above keeps its
+    // confirmed secret (the upsert waits for its row lock, then finds it confirmed).
+    const stored = await this.secrets.query<unknown[]>(
+      `INSERT INTO mfa_secrets (user_id, secret_ciphertext, confirmed_at, last_step) VALUES ($1, $2, NULL, NULL)
+       ON CONFLICT (user_id) DO UPDATE SET secret_ciphertext = EXCLUDED.secret_ciphertext, last_step = NULL
+       WHERE mfa_secrets.confirmed_at IS NULL
+       RETURNING user_id`,
+      [userId, this.box.seal(secret, userId)],
     );
+    if (stored.length === 0) throw new ConflictException('The second factor is already on; turn it off first');
     return { secret, otpauthUrl: otpauthUrl(secret, ISSUER, user.email) };
   }
 
