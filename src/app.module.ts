@@ -26,7 +26,12 @@ import { UsersModule } from './users/users.module.js';
  * of its own keeps features after the infrastructure, where forRoot puts them.
  */
 @Module({
-  imports: [NotesModule, AdminModule, ExamplesModule],
+  imports: [
+    // One per line: the generators append their module here.
+    NotesModule,
+    AdminModule,
+    ExamplesModule,
+  ],
 })
 export class FeaturesModule {}
 

@@ -12,6 +12,8 @@ const PROJECT_FILES = [
   'src',
   'test',
   'scripts',
+  'bench',
+  'examples',
   'package.json',
   'tsconfig.json',
   'tsconfig.build.json',

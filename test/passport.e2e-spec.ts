@@ -55,7 +55,13 @@ describe("@nestjs/passport's AuthGuard on our strategies", () => {
 
   it("AuthGuard('jwt'): a valid token is a 200 with the principal on req.user", async () => {
     const res = await withToken(jwt.accessToken!).expect(200);
-    expect(res.body.user).toEqual({ id: jwt.user.id, roles: ['user'], loginId: expect.any(String), via: 'jwt' });
+    expect(res.body.user).toEqual({
+      id: jwt.user.id,
+      roles: ['user'],
+      loginId: expect.any(String),
+      via: 'jwt',
+      authTime: expect.any(Number),
+    });
   });
 
   it("AuthGuard('jwt'): no token, a tampered token or a session cookie is a 401", async () => {

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -18,6 +19,7 @@ export type RecoveryPurpose = (typeof RECOVERY_PURPOSES)[number];
  * account); single use (`usedAt`) and expiring. Goes with the user (foreign key cascade).
  */
 @Entity({ name: 'recovery_tokens' })
+@Check('ck_recovery_tokens_purpose', `"purpose" IN ('password_reset', 'email_verification')`)
 @Index('uq_recovery_tokens_hash', ['tokenHash'], { unique: true })
 @Index('ix_recovery_tokens_user', ['userId'])
 @Index('ix_recovery_tokens_expires_at', ['expiresAt'])
