@@ -28,12 +28,7 @@ export class Freshness {
 
   async require(user: AuthUser, declaration: FreshDeclaration, response: Response): Promise<void> {
     const maxAgeMs = declaration.maxAgeMs ?? this.defaultMaxAgeMs;
-    const provenAtMs =
-      user.via === AuthMode.Jwt
-        ? user.authTime === undefined
-          ? undefined
-          : user.authTime * 1000
-        : (await this.logins.provenAt(user.loginId))?.getTime();
+    const provenAtMs = await this.provenAtMs(user);
     if (provenAtMs !== undefined && Date.now() - provenAtMs <= maxAgeMs) return;
     const maxAge = Math.floor(maxAgeMs / 1000);
     if (user.via === AuthMode.Jwt) {
@@ -45,5 +40,11 @@ export class Freshness {
       error: INSUFFICIENT_USER_AUTHENTICATION,
       maxAge,
     });
+  }
+
+  /** When the login last proved the password: the token's `auth_time`, or the session's login record. */
+  private async provenAtMs(user: AuthUser): Promise<number | undefined> {
+    if (user.via !== AuthMode.Jwt) return (await this.logins.provenAt(user.loginId))?.getTime();
+    return user.authTime === undefined ? undefined : user.authTime * 1000;
   }
 }
