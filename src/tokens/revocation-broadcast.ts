@@ -5,7 +5,7 @@ import { isCluster, type RedisClient } from '../redis/redis-client.js';
 
 /**
  * A revocation as it travels between instances: login ids and until when they matter; and users
- * whose roles changed (cached roles and session records are dropped).
+ * that changed or were deleted (every instance drops its cached copy of them).
  */
 export interface RevocationMessage {
   loginIds: string[];
@@ -119,11 +119,17 @@ export class RedisBroadcast implements RevocationBroadcast {
       : this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
     this.subscriber = subscriber;
     subscriber.on('error', () => undefined); // the shared client already reports Redis errors
-    subscriber.on('ready', onReconnect);
+    // A connection is ready before its SUBSCRIBE (ioredis sends it, or resubscribes, just after
+    // 'ready'): messages published in between are missed. So the receiver reloads once the
+    // subscription is confirmed; whatever was published before then is in the database by now.
+    subscriber.on('ready', () => {
+      subscriber.subscribe(CHANNEL).then(onReconnect, () => undefined);
+    });
     subscriber.on('message', (channel: string, raw: string) => {
       const message = channel === CHANNEL ? parse(raw) : null;
       if (message) onMessage(message);
     });
+    // Also what connects it: the shared client is made with lazyConnect.
     subscriber.subscribe(CHANNEL).catch(() => undefined);
     return Promise.resolve();
   }
