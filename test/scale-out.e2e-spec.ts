@@ -4,6 +4,8 @@ import request from 'supertest';
 import { sha256Hex } from '../src/common/hash.js';
 import { AccessTokensService } from '../src/tokens/access-tokens.service.js';
 import { LoginsService } from '../src/sessions/logins.service.js';
+import { UsersService } from '../src/users/users.service.js';
+import { DataSource } from 'typeorm';
 import { SessionCache } from '../src/sessions/session-cache.js';
 import { createAdmin, createUser, loginAs, type Client } from './support/kit.js';
 import { es256Pair } from './support/keys.js';
@@ -156,6 +158,38 @@ describe.each(setups)('two instances, revocation over %s', (name, setup) => {
     expect(await eventually(async () => (await onB()) === 200, 1000)).toBeLessThan(1000);
     // The session itself was never in question: still the record B had cached.
     expect(cachedOn(b, victim)).toBe(true);
+  });
+
+  it('users/me on the other instance shows a change of name or roles made on one within 1 s', async () => {
+    const owner = await loginAs(a, await createUser(a), 'jwt');
+    const admin = await loginAs(a, await createAdmin(a), 'session');
+    const onB = async () =>
+      (await request(b.http).get('/api/users/me').set('Authorization', `Bearer ${owner.accessToken}`).expect(200))
+        .body as { name: string | null; roles: string[]; mfaEnabled: boolean };
+    // B reads the row once and then serves it from its user cache.
+    await onB();
+    expect((await onB()).name).not.toBe('Renamed on A');
+    await owner.patch('/api/users/me').send({ name: 'Renamed on A' }).expect(200);
+    expect(await eventually(async () => (await onB()).name === 'Renamed on A', 1000)).toBeLessThan(1000);
+    await admin
+      .patch(`/api/admin/users/${owner.user.id}/roles`)
+      .send({ roles: ['user', 'admin'] })
+      .expect(200);
+    expect(await eventually(async () => (await onB()).roles.includes('admin'), 1000)).toBeLessThan(1000);
+  });
+
+  it('a change inside a transaction is announced at its commit: the other instance never keeps the row from before', async () => {
+    const user = await createUser(a);
+    const [onA, onB] = [a, b].map((t) => t.app.get(UsersService));
+    const mfaOnB = async () => (await onB!.findProfile(user.id))?.mfaEnabled;
+    expect(await mfaOnB()).toBe(false);
+    await a.app.get(DataSource).transaction(async (manager) => {
+      await onA!.setMfaEnabled(manager, user.id, true);
+      // Long enough for a broadcast sent now to arrive; B then reads the still committed row.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await mfaOnB()).toBe(false);
+    });
+    expect(await eventually(async () => (await mfaOnB()) === true, 1000)).toBeLessThan(1000);
   });
 
   it('a token logout on one instance makes the access token 401 on the other within 1 s', async () => {

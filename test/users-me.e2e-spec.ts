@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { UsersService } from '../src/users/users.service.js';
 import { createUser, loginAs, type Client, type TestUser } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -50,6 +52,16 @@ describe('/api/users/me', () => {
       .get('/api/users/me')
       .expect(200)
       .expect((r) => expect(r.body.roles).toEqual(['user']));
+  });
+
+  it('a change made inside a transaction is served from the cache once committed, at once', async () => {
+    const users = t.app.get(UsersService);
+    const grace = await createUser(t);
+    expect((await users.findProfile(grace.id))?.mfaEnabled).toBe(false); // cached now
+    await t.app.get(DataSource).transaction(async (manager) => {
+      await users.setMfaEnabled(manager, grace.id, true);
+    });
+    expect((await users.findProfile(grace.id))?.mfaEnabled).toBe(true);
   });
 
   it('is 401 without a login', async () => {

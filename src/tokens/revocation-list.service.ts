@@ -70,7 +70,7 @@ export class RevocationListService implements OnModuleInit {
       (message) => this.add(message),
       () => {
         this.sessions?.clear();
-        this.users?.forgetRoles();
+        this.users?.forget();
         this.reloadInBackground();
       },
     );
@@ -84,7 +84,7 @@ export class RevocationListService implements OnModuleInit {
     );
     if (this.users) {
       this.subscriptions.push(
-        this.users.rolesChanged$.subscribe((userId) => {
+        this.users.changed$.subscribe((userId) => {
           const message = { loginIds: [], until: Date.now(), userIds: [userId] };
           this.add(message);
           // One user id: far below any broadcast's size limit.
@@ -166,7 +166,7 @@ export class RevocationListService implements OnModuleInit {
   private add(message: RevocationMessage): void {
     for (const id of message.loginIds) this.revoked.set(id, Math.max(message.until, this.revoked.get(id) ?? 0));
     this.sessions?.forgetLogins(message.loginIds);
-    if (message.userIds) this.users?.forgetRoles(message.userIds);
+    if (message.userIds) this.users?.forget(message.userIds);
   }
 
   private sweep(): void {

@@ -14,7 +14,8 @@ export class UsersController {
   /** The caller's account. */
   @Get()
   async me(@CurrentUser() user: AuthUser): Promise<UserResponse> {
-    return UserResponse.from(await this.users.getById(user.id));
+    // From the user cache: a change made on any instance shows here within the broadcast's delay.
+    return UserResponse.from(await this.users.getProfile(user.id));
   }
 
   /** Changes the caller's display name. */

@@ -1,19 +1,35 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { QueryFailedError, Repository, type EntityManager } from 'typeorm';
+import {
+  QueryFailedError,
+  Repository,
+  type EntityManager,
+  type EntitySubscriberInterface,
+  type QueryRunner,
+  type TransactionCommitEvent,
+  type TransactionRollbackEvent,
+} from 'typeorm';
 import { normalizeEmail } from './email.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { UserCache, type UserProfile } from './user-cache.js';
 import { User, type Role } from './user.entity.js';
 
 const UNIQUE_VIOLATION = '23505';
-/**
- * The longest roles are served from memory without reading the database again: a role change
- * evicts them on every instance at once (broadcast); this bounds a broadcast that never arrived
- * (the revocation list's reload interval, which covers the same case for logins).
- */
-export const ROLES_MAX_AGE_MS = 30_000;
-const ROLES_CACHE_SIZE = 10_000;
+/** Where a transaction keeps the ids of the users it changed, until it ends (QueryRunner.data). */
+const CHANGED_USERS = 'changedUsers';
+/** Every column but the password hash: what the cache holds. */
+const PROFILE_COLUMNS = {
+  id: true,
+  email: true,
+  name: true,
+  credentialsVersion: true,
+  emailVerified: true,
+  roles: true,
+  mfaEnabled: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 export interface NewUser {
   email: string;
@@ -25,18 +41,25 @@ export interface NewUser {
   emailVerified?: boolean;
 }
 
-/** The only code that touches the users table. */
+/**
+ * The only code that touches the users table. Users are cached by id (UserCache): every change
+ * made here evicts the user once it has committed, here and, through `changed$` and the
+ * revocation broadcast, on every other instance.
+ */
 @Injectable()
-export class UsersService {
-  private readonly rolesCache = new Map<string, { roles: Role[] | null; until: number }>();
+export class UsersService implements EntitySubscriberInterface {
+  private readonly cache = new UserCache();
   private readonly registrations = new Subject<User>();
   /** Emits each account created with an unverified email, once it is stored (recovery mails it a link). */
   readonly created$ = this.registrations.asObservable();
-  private readonly rolesChanges = new Subject<string>();
-  /** The id of a user whose roles changed, once the database says so: every instance forgets them. */
-  readonly rolesChanged$ = this.rolesChanges.asObservable();
+  private readonly changes = new Subject<string>();
+  /** The id of a user that changed (roles, profile, password, flags) or was deleted, once committed. */
+  readonly changed$ = this.changes.asObservable();
 
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {
+    // Told when each transaction ends, to evict the users it changed only once that is visible.
+    users.manager.dataSource.subscribers.push(this);
+  }
 
   async create({ email, password, name, roles, emailVerified }: NewUser): Promise<User> {
     const user = this.users.create({
@@ -60,33 +83,42 @@ export class UsersService {
 
   /**
    * The user's roles, or null when the user no longer exists. Session requests ask on every
-   * request, so answers are kept in memory until a role change or deletion evicts them on every
-   * instance (`forgetRoles`, from the broadcast), or for ROLES_MAX_AGE_MS at most. Inside a
-   * transaction (`manager`) the database is read.
+   * request: served from the cache. Inside a transaction (`manager`) the database is read.
    */
   async findRoles(id: string, manager?: EntityManager): Promise<Role[] | null> {
     if (manager)
       return (
         (await manager.getRepository(User).findOne({ where: { id }, select: { id: true, roles: true } }))?.roles ?? null
       );
-    const cached = this.rolesCache.get(id);
-    if (cached && cached.until > Date.now()) return cached.roles;
-    const user = await this.users.findOne({ where: { id }, select: { id: true, roles: true } });
-    const roles = user?.roles ?? null;
-    this.rolesCache.delete(id);
-    if (this.rolesCache.size >= ROLES_CACHE_SIZE) this.rolesCache.delete(this.rolesCache.keys().next().value as string);
-    this.rolesCache.set(id, { roles, until: Date.now() + ROLES_MAX_AGE_MS });
-    return roles;
+    return (await this.findProfile(id))?.roles ?? null;
   }
 
-  /** Drops cached roles: of these users, or of everyone (a broadcast may have been missed). */
-  forgetRoles(ids?: Iterable<string>): void {
-    if (!ids) return this.rolesCache.clear();
-    for (const id of ids) this.rolesCache.delete(id);
+  /**
+   * The user without the password hash, from the cache: as fresh as the last change any instance
+   * broadcast, and never older than USER_MAX_AGE_MS. For answers about the caller's account;
+   * a decision that must see the latest row (a password check, a flag about to change) reads
+   * the database with `findById`.
+   */
+  findProfile(id: string): Promise<UserProfile | null> {
+    return this.cache.load(id, () => this.users.findOne({ where: { id }, select: PROFILE_COLUMNS }));
+  }
+
+  async getProfile(id: string): Promise<UserProfile> {
+    const user = await this.findProfile(id);
+    if (!user) throw new NotFoundException('User not found');
+    return user;
+  }
+
+  /** Drops cached users: these, or everyone (a broadcast may have been missed). */
+  forget(ids?: Iterable<string>): void {
+    this.cache.forget(ids);
   }
 
   async updateProfile(id: string, changes: { name?: string | null }): Promise<User> {
-    if (changes.name !== undefined) await this.users.update({ id }, { name: changes.name });
+    if (changes.name !== undefined) {
+      await this.users.update({ id }, { name: changes.name });
+      this.changed(id);
+    }
     return this.getById(id);
   }
 
@@ -112,6 +144,7 @@ export class UsersService {
         .where({ id })
         .execute();
       if (!updated.affected) return { changed: false };
+      this.changedWithin(manager, id);
       return { changed: true, ...(alongside ? { result: await alongside(manager) } : {}) };
     });
   }
@@ -137,12 +170,15 @@ export class UsersService {
   /** Marks the user's email verified; true when it was not before (false too for an unknown id). */
   async markEmailVerified(id: string): Promise<boolean> {
     const result = await this.users.update({ id, emailVerified: false }, { emailVerified: true });
-    return (result.affected ?? 0) > 0;
+    if (!result.affected) return false;
+    this.changed(id);
+    return true;
   }
 
   /** Turns the second-factor flag on or off, inside the caller's transaction (the mfa module's). */
   async setMfaEnabled(manager: EntityManager, id: string, enabled: boolean): Promise<void> {
     await manager.update(User, { id }, { mfaEnabled: enabled });
+    this.changedWithin(manager, id);
   }
 
   /** Users, newest first. */
@@ -152,9 +188,8 @@ export class UsersService {
 
   async setRoles(id: string, roles: Role[]): Promise<User> {
     const result = await this.users.update({ id }, { roles: [...new Set(roles)] });
-    this.rolesCache.delete(id);
     if (!result.affected) throw new NotFoundException('User not found');
-    this.rolesChanges.next(id);
+    this.changed(id);
     return this.getById(id);
   }
 
@@ -167,12 +202,12 @@ export class UsersService {
     id: string,
     alongside?: (manager: EntityManager) => Promise<T>,
   ): Promise<{ deleted: boolean; result?: T }> {
-    this.rolesCache.delete(id);
     return this.users.manager.transaction(async (manager) => {
       const locked: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
       if (locked.length === 0) return { deleted: false };
       const result = alongside ? await alongside(manager) : undefined;
       await manager.delete(User, { id });
+      this.changedWithin(manager, id);
       return { deleted: true, ...(alongside ? { result } : {}) };
     });
   }
@@ -221,6 +256,40 @@ export class UsersService {
     const user = await this.findByEmail(email);
     return (await verifyPassword(user?.passwordHash, password)) ? user : null;
   }
+
+  /** A committed change: evicted here at once, and everywhere else through `changed$`. */
+  private changed(id: string): void {
+    this.cache.forget([id]);
+    this.changes.next(id);
+  }
+
+  /**
+   * A change inside a transaction: evicted now (no read meanwhile is kept) and announced when the
+   * transaction commits (afterTransactionCommit); before that, other readers still see the old row.
+   */
+  private changedWithin(manager: EntityManager, id: string): void {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) return this.changed(id);
+    this.cache.forget([id]);
+    ((runner.data[CHANGED_USERS] as Set<string> | undefined) ?? (runner.data[CHANGED_USERS] = new Set())).add(id);
+  }
+
+  afterTransactionCommit({ queryRunner }: TransactionCommitEvent): void {
+    // A savepoint's release also lands here: only the outermost commit makes the change visible.
+    if (!queryRunner.isTransactionActive) for (const id of takeChangedUsers(queryRunner)) this.changed(id);
+  }
+
+  /** Nothing to announce: the row never changed, and its eviction was harmless. */
+  afterTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {
+    if (!queryRunner.isTransactionActive) takeChangedUsers(queryRunner);
+  }
+}
+
+function takeChangedUsers(runner: QueryRunner): Iterable<string> {
+  const ids = runner.data[CHANGED_USERS] as Set<string> | undefined;
+  if (!ids) return [];
+  delete runner.data[CHANGED_USERS];
+  return ids;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,4 +1,5 @@
-import type { Role, User } from '../user.entity.js';
+import type { UserProfile } from '../user-cache.js';
+import type { Role } from '../user.entity.js';
 
 /** The public shape of a user. Built field by field, so a password hash can never be serialised. */
 export class UserResponse {
@@ -19,7 +20,7 @@ export class UserResponse {
   /** @example "2026-11-30T09:15:00.000Z" */
   updatedAt: Date;
 
-  static from(user: User): UserResponse {
+  static from(user: UserProfile): UserResponse {
     const response = new UserResponse();
     response.id = user.id;
     response.email = user.email;
