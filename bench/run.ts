@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     soak: { type: 'string' },
     stores: { type: 'string' },
+    routes: { type: 'string' },
+    'cpu-prof': { type: 'string' },
     rounds: { type: 'string' },
     duration: { type: 'string' },
     out: { type: 'string' },
@@ -74,6 +76,16 @@ const PASSWORD = 'bench password 1';
 const allStores: StoreId[] = ['embedded', 'postgres', 'redis'];
 const stores = parseStores(args.stores ?? (soakSeconds !== undefined ? 'redis' : 'all'));
 const mode: BenchResult['mode'] = soakSeconds !== undefined ? 'soak' : quick ? 'quick' : 'full';
+/** --routes: only these (with the references their ratios need); a run for a closer look, not a record. */
+const onlyRoutes = args.routes?.split(',').map((r) => r.trim());
+/** --cpu-prof DIR: the service (without access log) writes a V8 CPU profile there when it stops. */
+const profileDir = args['cpu-prof'] === undefined ? undefined : resolve(args['cpu-prof']);
+const REFERENCE_ROUTES: Record<string, string[]> = {
+  public: ['bare'],
+  'public-logs': ['bare'],
+  'token-login': ['argon2'],
+  'session-login': ['argon2'],
+};
 
 function positive(flag: string, value: string): number {
   const number = Number(value);
@@ -528,6 +540,9 @@ async function prepareStore(store: StoreId) {
     join(root, 'dist', 'main.js'),
     appEnv(dataDir, extra),
     '/api/health',
+    profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${store}-${process.pid}.cpuprofile`]
+      : [],
   );
   cleanups.push(() => app.stop());
   const logs = await startServer(
@@ -545,7 +560,7 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
   const started = Date.now();
   const { extra, dataDir, app, logs, readers, logins } = await prepareStore(store);
   const families: Family[] = [];
-  const specs = routeSpecs(app, logs, bare, readers, logins, new TokenMinter(dataDir), families);
+  const specs = selected(routeSpecs(app, logs, bare, readers, logins, new TokenMinter(dataDir), families));
   const topUpFamilies = async (count: number) => {
     const missing = Math.max(0, count - families.length);
     const made = await inBatches([...Array(missing).keys()], 5, async (i) => {
@@ -604,12 +619,13 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
         list.reduce((sum, r) => sum + r.non2xx + r.errors + r.mismatches, warmFailures[entry.id] ?? 0) +
         (list.every((r) => r.requests === 0) && !warmAnswered[entry.id] ? 1 : 0),
     };
+    const has = (id: string) => measured[id] !== undefined;
     if (entry.spec && entry.id !== 'bare' && !entry.connections && entry.id !== 'refresh') {
-      route.xBare = pairedRatio(rpsOf(entry.id), rpsOf('bare'));
-      if (entry.id !== 'public' && entry.id !== 'public-logs')
+      if (has('bare')) route.xBare = pairedRatio(rpsOf(entry.id), rpsOf('bare'));
+      if (entry.id !== 'public' && entry.id !== 'public-logs' && has('public'))
         route.xPublic = pairedRatio(rpsOf(entry.id), rpsOf('public'));
     }
-    if (entry.id === 'token-login' || entry.id === 'session-login')
+    if ((entry.id === 'token-login' || entry.id === 'session-login') && has('argon2'))
       route.xVerify = pairedRatio(rpsOf(entry.id), rpsOf('argon2'));
     return route;
   });
@@ -623,6 +639,15 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
   await app.stop();
   Object.assign(bytes, await serverBytes(store, dataDir, extra.DATABASE_URL, extra.REDIS_URL));
   return { store, label: STORE_LABELS[store], routes, bytes, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+/** The routes --routes names, with the references their ratios need; all of them without it. */
+function selected<T extends { id: string }>(specs: T[]): T[] {
+  if (!onlyRoutes) return specs;
+  const unknown = onlyRoutes.filter((id) => !specs.some((s) => s.id === id));
+  if (unknown.length > 0) fail(`--routes: unknown ${unknown.join(', ')} (known: ${specs.map((s) => s.id).join(', ')})`);
+  const wanted = new Set(onlyRoutes.flatMap((id) => [id, ...(REFERENCE_ROUTES[id] ?? ['public', 'bare'])]));
+  return specs.filter((s) => wanted.has(s.id));
 }
 
 async function soak(store: StoreId, seconds: number): Promise<SoakResult> {
@@ -721,12 +746,13 @@ async function main() {
   result.seconds = (Date.now() - startedAt.getTime()) / 1000;
   result.machine.loadAfter = loadavg();
 
-  const outcomes = evaluateTargets(result);
+  // With --routes, the targets of the routes that were measured.
+  const outcomes = evaluateTargets(result).filter((o) => !onlyRoutes || o.value !== undefined);
   const markdown = renderMarkdown(result, outcomes);
   console.log(`\n${markdown}`);
-  // Full runs and soaks are the record in bench/results/; a quick run (CI) writes files only
-  // where --out says, never into the repository.
-  if (!quick || args.out) {
+  // Full runs and soaks are the record in bench/results/; a quick run (CI) or one of a few
+  // routes writes files only where --out says, never into the repository.
+  if ((!quick && !onlyRoutes) || args.out) {
     const outDir = args.out ? resolve(args.out) : RESULTS;
     mkdirSync(outDir, { recursive: true });
     const name = mode === 'soak' ? 'soak' : mode === 'quick' ? 'quick' : 'latest';
@@ -734,7 +760,7 @@ async function main() {
     writeFileSync(join(outDir, `${name}.md`), markdown);
     console.log(`results: ${join(outDir, `${name}.json`)} and .md`);
   }
-  if (args.readme && mode === 'full') writeReadme(result);
+  if (args.readme && mode === 'full' && !onlyRoutes) writeReadme(result);
 
   const failed = failedResponses(result);
   if (failed > 0) {

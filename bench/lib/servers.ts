@@ -35,9 +35,10 @@ export async function startServer(
   script: string,
   env: Record<string, string>,
   healthPath: string,
+  nodeArgs: string[] = [],
 ): Promise<Server> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [script], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
