@@ -30,6 +30,7 @@ const serverOnly = [
   'outage.e2e-spec.ts',
   'migrations.e2e-spec.ts',
   'load-balancer.e2e-spec.ts',
+  'user-cache-faults.e2e-spec.ts',
 ];
 const redisOnly = ['redis-sessions.e2e-spec.ts'];
 const ignoredSpecs = [...(process.env.DATABASE_URL ? [] : serverOnly), ...(process.env.REDIS_URL ? [] : redisOnly)];

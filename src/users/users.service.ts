@@ -43,8 +43,8 @@ export interface NewUser {
 
 /**
  * The only code that touches the users table. Users are cached by id (UserCache): every change
- * made here evicts the user once it has committed, here and, through `changed$` and the
- * revocation broadcast, on every other instance.
+ * made here evicts the user once it has committed (or may have: a lost answer counts too), here
+ * and, through `changed$` and the revocation broadcast, on every other instance.
  */
 @Injectable()
 export class UsersService implements EntitySubscriberInterface {
@@ -115,10 +115,7 @@ export class UsersService implements EntitySubscriberInterface {
   }
 
   async updateProfile(id: string, changes: { name?: string | null }): Promise<User> {
-    if (changes.name !== undefined) {
-      await this.users.update({ id }, { name: changes.name });
-      this.changed(id);
-    }
+    if (changes.name !== undefined) await this.announcing(id, () => this.users.update({ id }, { name: changes.name }));
     return this.getById(id);
   }
 
@@ -169,10 +166,10 @@ export class UsersService implements EntitySubscriberInterface {
 
   /** Marks the user's email verified; true when it was not before (false too for an unknown id). */
   async markEmailVerified(id: string): Promise<boolean> {
-    const result = await this.users.update({ id, emailVerified: false }, { emailVerified: true });
-    if (!result.affected) return false;
-    this.changed(id);
-    return true;
+    const result = await this.announcing(id, () =>
+      this.users.update({ id, emailVerified: false }, { emailVerified: true }),
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   /** Turns the second-factor flag on or off, inside the caller's transaction (the mfa module's). */
@@ -187,9 +184,8 @@ export class UsersService implements EntitySubscriberInterface {
   }
 
   async setRoles(id: string, roles: Role[]): Promise<User> {
-    const result = await this.users.update({ id }, { roles: [...new Set(roles)] });
+    const result = await this.announcing(id, () => this.users.update({ id }, { roles: [...new Set(roles)] }));
     if (!result.affected) throw new NotFoundException('User not found');
-    this.changed(id);
     return this.getById(id);
   }
 
@@ -257,15 +253,28 @@ export class UsersService implements EntitySubscriberInterface {
     return (await verifyPassword(user?.passwordHash, password)) ? user : null;
   }
 
-  /** A committed change: evicted here at once, and everywhere else through `changed$`. */
+  /** A change: evicted here at once, and everywhere else through `changed$`. */
   private changed(id: string): void {
     this.cache.forget([id]);
     this.changes.next(id);
   }
 
   /**
+   * Runs a single-statement change and announces it however it ends: when its answer is lost
+   * (the connection dropped after PostgreSQL committed), the call throws but the row has
+   * changed. Announcing a change that did not happen only costs a re-read.
+   */
+  private async announcing<T>(id: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.changed(id);
+    }
+  }
+
+  /**
    * A change inside a transaction: evicted now (no read meanwhile is kept) and announced when the
-   * transaction commits (afterTransactionCommit); before that, other readers still see the old row.
+   * transaction ends (the hooks below); before that, other readers still see the old row.
    */
   private changedWithin(manager: EntityManager, id: string): void {
     const runner = manager.queryRunner;
@@ -279,15 +288,27 @@ export class UsersService implements EntitySubscriberInterface {
     if (!queryRunner.isTransactionActive) for (const id of takeChangedUsers(queryRunner)) this.changed(id);
   }
 
-  /** Nothing to announce: the row never changed, and its eviction was harmless. */
+  /**
+   * A failed COMMIT lands here too (TypeORM rolls back after it), and PostgreSQL may have
+   * committed all the same: only its answer may have been lost, and the ROLLBACK then fails
+   * before any later hook. So every rollback announces what the transaction changed; a change
+   * that did not happen only costs a re-read.
+   */
+  beforeTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {
+    for (const id of changedUsers(queryRunner)) this.changed(id);
+  }
+
   afterTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {
     if (!queryRunner.isTransactionActive) takeChangedUsers(queryRunner);
   }
 }
 
+function changedUsers(runner: QueryRunner): Iterable<string> {
+  return (runner.data[CHANGED_USERS] as Set<string> | undefined) ?? [];
+}
+
 function takeChangedUsers(runner: QueryRunner): Iterable<string> {
-  const ids = runner.data[CHANGED_USERS] as Set<string> | undefined;
-  if (!ids) return [];
+  const ids = [...changedUsers(runner)];
   delete runner.data[CHANGED_USERS];
   return ids;
 }
