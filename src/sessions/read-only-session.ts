@@ -14,6 +14,8 @@ export interface ReadOnlySessionOptions {
 
 /** Paths whose handlers create, change or end sessions (login, logout, CSRF token): never read-only. */
 const CHANGING_PREFIX = '/api/auth/';
+/** Signed cookie values remembered after their signature check, oldest first out. */
+const VERIFIED_COOKIES = 10_000;
 
 /**
  * `value` without leading and trailing spaces and tabs, the only characters `cookie.parse` trims
@@ -82,6 +84,24 @@ export function createReadOnlySessionPath(options: ReadOnlySessionOptions, store
   // Each cookie pair starts the header or follows `;` and optional whitespace, as `cookie.parse` reads it.
   const occurrence = new RegExp(`(?:^|;)[ \\t]*${name.replace(/[^\w-]/g, '\\$&')}[ \\t]*=`, 'g');
   const cookieOptions = { ...options.cookieOptions, maxAge: options.idleTtlMs };
+  // A client sends the same cookie with every request: its HMAC and its id's SHA-256 are worked
+  // out once. Keyed by the whole signed value, so only the exact bytes that passed are known; the
+  // secrets cannot change while the process runs.
+  const verified = new Map<string, { sid: string; hash: string }>();
+  const verify = (signed: string) => {
+    const known = verified.get(signed);
+    if (known) return known;
+    let sid: string | false = false;
+    for (const secret of options.secrets) {
+      sid = unsign(signed, secret);
+      if (sid !== false) break;
+    }
+    if (sid === false) return undefined;
+    if (verified.size >= VERIFIED_COOKIES) verified.delete(verified.keys().next().value as string);
+    const entry = { sid, hash: sha256Hex(sid) };
+    verified.set(signed, entry);
+    return entry;
+  };
 
   return (req: Request, res: Response, header: string): boolean => {
     if (req.path.toLowerCase().startsWith(CHANGING_PREFIX)) return false;
@@ -100,15 +120,11 @@ export function createReadOnlySessionPath(options: ReadOnlySessionOptions, store
       }
     }
     if (!value.startsWith('s:')) return false;
-    const signed = value.slice(2);
-    let sid: string | false = false;
-    for (const secret of options.secrets) {
-      sid = unsign(signed, secret);
-      if (sid !== false) break;
-    }
-    if (sid === false) return false;
+    const cookie = verify(value.slice(2));
+    if (!cookie) return false;
+    const { sid } = cookie;
 
-    const found = store.cache.lookup(sha256Hex(sid));
+    const found = store.cache.lookup(cookie.hash);
     if (found.state !== 'hit') return false;
     let view = views.get(found.entry);
     if (!view) {
