@@ -1,5 +1,5 @@
 import type { Role } from './roles.js';
-import type { AuthMode } from './auth-mode.js';
+import { AuthMode } from './auth-mode.js';
 
 /** The authenticated caller, as controllers receive it through `@CurrentUser()`. */
 export interface AuthUser {
@@ -13,4 +13,9 @@ export interface AuthUser {
    * password. Cookie sessions read it from the login record, on `@Fresh()` routes only.
    */
   authTime?: number;
+}
+
+/** The kind of login behind the caller, as login records and audit events name it. */
+export function loginKindOf(user: Pick<AuthUser, 'via'>): 'session' | 'token' {
+  return user.via === AuthMode.Jwt ? 'token' : 'session';
 }

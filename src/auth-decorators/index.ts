@@ -1,6 +1,6 @@
 // The declarations every module may import: metadata and types only, no state, no import of auth/.
 export { AuthMode } from './auth-mode.js';
-export type { AuthUser } from './auth-user.js';
+export { loginKindOf, type AuthUser } from './auth-user.js';
 export { Auth, AUTH_METADATA, Public, PUBLIC_METADATA, Roles, ROLES_METADATA } from './auth.decorator.js';
 export { Fresh, FRESH_METADATA, type FreshDeclaration } from './fresh.decorator.js';
 export { CurrentUser } from './current-user.decorator.js';

@@ -2,8 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { LoginsService } from '../sessions/logins.service.js';
 import { UsersService } from '../users/users.service.js';
-import { AuthMode } from '../auth-decorators/auth-mode.js';
-import type { AuthUser } from '../auth-decorators/auth-user.js';
+import { loginKindOf, type AuthUser } from '../auth-decorators/auth-user.js';
 
 /** Account changes that must end logins too: through the one revocation mechanism. */
 @Injectable()
@@ -26,7 +25,12 @@ export class AccountsService {
     if (!changed) throw new UnauthorizedException('Current password is wrong');
     // Announced once committed, before this answers: then nothing from the old password works.
     if (revoked) this.logins.announce(revoked);
-    this.audit.record({ type: 'password.changed', userId: caller.id, loginId: caller.loginId, mode: modeOf(caller) });
+    this.audit.record({
+      type: 'password.changed',
+      userId: caller.id,
+      loginId: caller.loginId,
+      mode: loginKindOf(caller),
+    });
   }
 
   /** The caller deletes their own account, confirming with the password. */
@@ -53,8 +57,4 @@ export class AccountsService {
       });
     return deleted;
   }
-}
-
-function modeOf(user: AuthUser): 'session' | 'token' {
-  return user.via === AuthMode.Jwt ? 'token' : 'session';
 }

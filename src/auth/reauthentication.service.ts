@@ -8,7 +8,7 @@ import type { TokenPairResponse } from '../tokens/dto/token-pair.response.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthMode } from '../auth-decorators/auth-mode.js';
-import type { AuthUser } from '../auth-decorators/auth-user.js';
+import { loginKindOf, type AuthUser } from '../auth-decorators/auth-user.js';
 import { clientInfo } from './client-info.js';
 
 /**
@@ -36,7 +36,7 @@ export class ReauthenticationService {
     res: Response,
   ): Promise<TokenPairResponse | null> {
     const subject = `password:${caller.id}`;
-    const mode = caller.via === AuthMode.Jwt ? 'token' : 'session';
+    const mode = loginKindOf(caller);
     await this.lockout.attempt(subject, req.ip, res);
     const user = await this.users.findById(caller.id);
     if (!user || !(await this.users.checkPassword(caller.id, password)))

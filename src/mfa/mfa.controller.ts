@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Auth, AuthMode, CurrentUser, Fresh, type AuthUser } from '../auth-decorators/index.js';
+import { Auth, AuthMode, CurrentUser, Fresh, loginKindOf, type AuthUser } from '../auth-decorators/index.js';
 import { ConfirmTotpDto, RecoveryCodesResponse, TotpEnrolmentResponse } from './dto/mfa.dto.js';
 import { MfaService, type MfaActor } from './mfa.service.js';
 
@@ -55,7 +55,7 @@ function actor(user: AuthUser, req: Request): MfaActor {
   return {
     userId: user.id,
     loginId: user.loginId,
-    mode: user.via === AuthMode.Jwt ? 'token' : 'session',
+    mode: loginKindOf(user),
     ip: req.ip,
     userAgent: req.get('user-agent'),
   };
