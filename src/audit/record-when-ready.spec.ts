@@ -5,16 +5,21 @@ import { DatabaseShutdown } from '../database/database-shutdown.js';
 import type { AuditEvent } from './audit-event.entity.js';
 import { AuditService, type AuditEntry } from './audit.service.js';
 
+/** An audit service whose inserts land in `written`. */
+function auditService() {
+  const written: unknown[] = [];
+  const events = {
+    insert: async (rows: unknown[]) => void written.push(...rows),
+  } as unknown as Repository<AuditEvent>;
+  const config = {
+    get: (key: string) => (key === 'session.secret' ? 's'.repeat(32) : '/nonexistent'),
+  } as unknown as AppConfigService;
+  return { audit: new AuditService(events, config, new DatabaseShutdown()), written };
+}
+
 describe('AuditService.recordWhenReady', () => {
   it('does not hold the caller, and flush() waits for the lookup before writing', async () => {
-    const written: unknown[] = [];
-    const events = {
-      insert: async (rows: unknown[]) => void written.push(...rows),
-    } as unknown as Repository<AuditEvent>;
-    const config = {
-      get: (key: string) => (key === 'session.secret' ? 's'.repeat(32) : '/nonexistent'),
-    } as unknown as AppConfigService;
-    const audit = new AuditService(events, config, new DatabaseShutdown());
+    const { audit, written } = auditService();
     let resolve!: (entry: AuditEntry) => void;
     audit.recordWhenReady(new Promise<AuditEntry>((done) => (resolve = done)));
     const flushed = audit.flush();
@@ -32,14 +37,7 @@ describe('AuditService.recordWhenReady', () => {
   });
 
   it('a failed lookup loses that event only', async () => {
-    const written: unknown[] = [];
-    const events = {
-      insert: async (rows: unknown[]) => void written.push(...rows),
-    } as unknown as Repository<AuditEvent>;
-    const config = {
-      get: (key: string) => (key === 'session.secret' ? 's'.repeat(32) : '/nonexistent'),
-    } as unknown as AppConfigService;
-    const audit = new AuditService(events, config, new DatabaseShutdown());
+    const { audit, written } = auditService();
     audit.recordWhenReady(Promise.reject(new Error('database away')));
     audit.record({ type: 'login.failed', email: 'ada@example.com' });
     await audit.flush();
