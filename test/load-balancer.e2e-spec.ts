@@ -5,16 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './support/free-port.js';
 import { es256Pair } from './support/keys.js';
-import {
-  buildService,
-  FAIL_TIMEOUT_MS,
-  findNginx,
-  freePort,
-  nginxSite,
-  startNginx,
-  type Nginx,
-} from './support/nginx.js';
+import { buildService, FAIL_TIMEOUT_MS, findNginx, nginxSite, startNginx, type Nginx } from './support/nginx.js';
 import { startRedisCluster, type RedisCluster } from './support/redis-cluster.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 

@@ -1,9 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
@@ -21,15 +21,6 @@ export interface RedisCluster {
   /** What the app gets as REDIS_CLUSTER_NODES. */
   nodesEnv: string;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on now (the kernel's pick); the node binds it a moment later. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, HOST, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function cli(port: number, ...args: string[]): Promise<string> {
@@ -64,42 +55,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   };
   try {
     const nodes: RedisClusterNode[] = [];
-    for (let i = 0; i < masters; i++) {
-      const [port, busPort] = [await freePort(), await freePort()];
-      const nodeDir = join(dir, String(port));
-      mkdirSync(nodeDir);
-      const child = spawn(
-        'redis-server',
-        [
-          '--bind',
-          HOST,
-          '--port',
-          String(port),
-          '--cluster-enabled',
-          'yes',
-          '--cluster-port',
-          String(busPort),
-          '--cluster-config-file',
-          'nodes.conf',
-          // A lost master is noticed in seconds, not the default 15 s: the outage test waits for it.
-          '--cluster-node-timeout',
-          '2000',
-          '--dir',
-          nodeDir,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--loglevel',
-          'warning',
-        ],
-        { stdio: 'ignore' },
-      );
-      children.push(child);
-      nodes.push({ host: HOST, port, kill: () => kill(child, 'SIGKILL') });
-    }
-    for (const { port } of nodes)
-      await until(`node ${port} answering`, async () => (await cli(port, 'ping')).trim() === 'PONG');
+    for (let i = 0; i < masters; i++) nodes.push(await startNode(dir, children));
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -117,6 +73,59 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Tries at most this many port pairs per node. */
+const NODE_ATTEMPTS = 5;
+
+/**
+ * One cluster-mode redis-server on a pair of free ports. A port free when asked can be taken
+ * before the node binds it (another spec file starting servers in the other Jest worker, or an
+ * outgoing connection): the node then exits, or another server answers on that port. So a node
+ * counts as started only once it answers with its own folder, and is retried on new ports otherwise.
+ */
+async function startNode(dir: string, children: ChildProcess[]): Promise<RedisClusterNode> {
+  for (let attempt = 1; ; attempt++) {
+    const [port, busPort] = [await freePort(), await freePort()];
+    const nodeDir = join(dir, `${port}-${attempt}`);
+    mkdirSync(nodeDir);
+    const child = spawn(
+      'redis-server',
+      [
+        '--bind',
+        HOST,
+        '--port',
+        String(port),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-port',
+        String(busPort),
+        '--cluster-config-file',
+        'nodes.conf',
+        // A lost master is noticed in seconds, not the default 15 s: the outage test waits for it.
+        '--cluster-node-timeout',
+        '2000',
+        '--dir',
+        nodeDir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: 'ignore' },
+    );
+    children.push(child);
+    const ours = async () => (await cli(port, 'config', 'get', 'dir')).includes(nodeDir);
+    const deadline = Date.now() + 15_000;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
+      if (await ours().catch(() => false)) return { host: HOST, port, kill: () => kill(child, 'SIGKILL') };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await kill(child, 'SIGKILL');
+    if (attempt === NODE_ATTEMPTS) throw new Error(`Redis Cluster: no node started in ${NODE_ATTEMPTS} tries`);
   }
 }
 
