@@ -71,7 +71,7 @@ export class LoginStarter {
     // committed since the check makes this login fail like a wrong password.
     const login = await this.logins.create(
       { userId: user.id, kind, idleTtlMs, absoluteTtlMs, mfa, ...client },
-      (manager) => this.users.holdCredentials(manager, user.id, user.credentialsVersion),
+      this.users.credentialsHeld(user.id, user.credentialsVersion),
     );
     if (!login) {
       this.audit.record({

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
-import { IsNull, Not, Repository, type EntityManager, type ObjectLiteral } from 'typeorm';
+import { IsNull, Not, Repository, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import type { SqlCondition } from '../common/sql-condition.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { Login, type LoginKind } from './login.entity.js';
 
@@ -60,50 +61,63 @@ export class LoginsService {
   }
 
   /**
-   * Records a login, in one transaction with `holds`: when it answers false (the credentials
-   * checked are no longer current, or the user is gone), nothing is recorded and the answer is
-   * null. `holds` locks what it checked until the login is committed. Past MAX_LOGINS_PER_USER
-   * active logins, the least recently used ones end.
+   * Records a login, only if `onlyIf` holds (the credentials checked are still current, and stay
+   * so until the login is committed); null, with nothing recorded, when it does not. Past
+   * MAX_LOGINS_PER_USER active logins, the least recently used ones end. All of it is one
+   * statement: one round trip, atomic without a transaction of its own.
    */
-  async create(login: NewLogin, holds?: (manager: EntityManager) => Promise<boolean>): Promise<Login | null> {
-    const now = Date.now();
-    const absolute = now + login.absoluteTtlMs;
-    // Inside a transaction only its own manager: the embedded database has one connection.
-    const created = await this.logins.manager.transaction(async (manager) => {
-      if (holds && !(await holds(manager))) return null;
-      const logins = manager.getRepository(Login);
-      const saved = await logins.save(
-        logins.create({
-          userId: login.userId,
-          kind: login.kind,
-          lastUsedAt: new Date(now),
-          authenticatedAt: new Date(now),
-          mfa: login.mfa ?? false,
-          expiresAt: new Date(Math.min(now + login.idleTtlMs, absolute)),
-          absoluteExpiresAt: new Date(absolute),
-          userAgent: login.userAgent?.slice(0, 512) ?? null,
-          ip: login.ip?.slice(0, 64) ?? null,
-        }),
+  async create(login: NewLogin, onlyIf?: SqlCondition): Promise<Login | null> {
+    const now = new Date();
+    const absoluteExpiresAt = new Date(now.getTime() + login.absoluteTtlMs);
+    const row = {
+      userId: login.userId,
+      kind: login.kind,
+      lastUsedAt: now,
+      authenticatedAt: now,
+      mfa: login.mfa ?? false,
+      expiresAt: new Date(Math.min(now.getTime() + login.idleTtlMs, absoluteExpiresAt.getTime())),
+      absoluteExpiresAt,
+      userAgent: login.userAgent?.slice(0, 512) ?? null,
+      ip: login.ip?.slice(0, 64) ?? null,
+    };
+    const values: unknown[] = [];
+    const parameter = (value: unknown) => `$${values.push(value)}`;
+    const userId = parameter(row.userId);
+    const at = parameter(now);
+    // The eviction reads the statement's snapshot: it never sees the login being created, so
+    // `keep` leaves room for it. It evicts only when the login was created.
+    const rows: Array<{ id: string; created_at: Date | string; evicted: EvictedRow[] | string }> =
+      await this.logins.query(
+        `WITH created AS (
+           INSERT INTO logins (user_id, kind, last_used_at, authenticated_at, mfa, expires_at, absolute_expires_at, user_agent, ip)
+           SELECT ${userId}::uuid, ${parameter(row.kind)}, ${at}::timestamptz, ${at}::timestamptz,
+                  ${parameter(row.mfa)}::boolean, ${parameter(row.expiresAt)}::timestamptz,
+                  ${parameter(absoluteExpiresAt)}::timestamptz, ${parameter(row.userAgent)}, ${parameter(row.ip)}
+            WHERE ${onlyIf ? onlyIf(parameter) : 'true'}
+           RETURNING id, created_at
+         ), evicted AS (
+           UPDATE logins SET revoked_at = now()
+            WHERE id IN (SELECT id FROM logins
+                          WHERE user_id = ${userId}::uuid AND EXISTS (SELECT 1 FROM created)
+                            AND revoked_at IS NULL AND expires_at > now() AND absolute_expires_at > now()
+                          ORDER BY last_used_at DESC, created_at DESC OFFSET ${parameter(this.maxPerUser - 1)}::int)
+              AND revoked_at IS NULL
+           RETURNING id, user_id, kind
+         )
+         SELECT created.id, created.created_at,
+                (SELECT COALESCE(json_agg(evicted), '[]'::json) FROM evicted) AS evicted
+           FROM created`,
+        values,
       );
-      return { saved, evicted: await this.revokeBeyondLimit(manager, saved) };
-    });
+    const created = rows[0];
     if (!created) return null;
-    this.announce(created.evicted);
-    return created.saved;
-  }
-
-  /** Ends the user's least recently used active logins beyond the limit, `login` aside. */
-  private revokeBeyondLimit(manager: EntityManager, login: Login): Promise<RevokedLogins> {
-    return this.revokeRows(
-      manager,
-      `id IN (SELECT id FROM logins
-               WHERE user_id = :userId AND id <> :loginId
-                 AND revoked_at IS NULL AND expires_at > now() AND absolute_expires_at > now()
-               ORDER BY last_used_at DESC, created_at DESC OFFSET :keep)
-       AND revoked_at IS NULL`,
-      'login.limit',
-      { userId: login.userId, loginId: login.id, keep: this.maxPerUser - 1 },
-    );
+    const evicted =
+      typeof created.evicted === 'string' ? (JSON.parse(created.evicted) as EvictedRow[]) : created.evicted;
+    this.announce({
+      reason: 'login.limit',
+      logins: evicted.map((e) => ({ id: e.id, userId: e.user_id, kind: e.kind })),
+    });
+    return this.logins.create({ ...row, id: created.id, createdAt: new Date(created.created_at), revokedAt: null });
   }
 
   /** The login if it is neither revoked nor expired; inside the caller's transaction when given one. */
@@ -283,20 +297,21 @@ export class LoginsService {
 
   private async revokeRows(
     manager: EntityManager,
-    where: RevokeWhere | string,
+    where: RevokeWhere,
     reason: RevocationReason,
-    parameters: ObjectLiteral = {},
   ): Promise<RevokedLogins> {
     const result = await manager
       .createQueryBuilder()
       .update(Login)
       .set({ revokedAt: () => 'now()' })
-      .where(typeof where === 'string' ? where : { ...where, revokedAt: IsNull() }, parameters)
+      .where({ ...where, revokedAt: IsNull() })
       .returning(['id', 'userId', 'kind'])
       .execute();
     const rows = (result.raw ?? []) as Array<{ id: string; user_id: string; kind: LoginKind }>;
     return { reason, logins: rows.map((row) => ({ id: row.id, userId: row.user_id, kind: row.kind })) };
   }
 }
+
+type EvictedRow = { id: string; user_id: string; kind: LoginKind };
 
 type RevokeWhere = { userId?: string; id?: string | ReturnType<typeof Not<string>> };

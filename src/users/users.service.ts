@@ -10,6 +10,7 @@ import {
   type TransactionCommitEvent,
   type TransactionRollbackEvent,
 } from 'typeorm';
+import type { SqlCondition } from '../common/sql-condition.js';
 import { normalizeEmail } from './email.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { UserCache, type UserProfile } from './user-cache.js';
@@ -122,7 +123,7 @@ export class UsersService implements EntitySubscriberInterface {
   /**
    * Sets a new password and raises the credentials version; `alongside` runs in the same
    * transaction, after the user row is locked by the update. A login being recorded holds a
-   * share lock on that row (`holdCredentials`): it either commits first, and `alongside` sees
+   * share lock on that row (`credentialsHeld`): it either commits first, and `alongside` sees
    * it, or waits and then finds the version changed. False when the user does not exist.
    */
   async setPassword<T>(
@@ -147,15 +148,13 @@ export class UsersService implements EntitySubscriberInterface {
   }
 
   /**
-   * Inside the caller's transaction: true when the user exists and its credentials are still
-   * at `version`, and keeps them so (share lock on the row) until that transaction ends.
+   * For a statement that records something only while the password checked is still the
+   * user's: true when the user exists with its credentials at `version`, and keeps them so
+   * (share lock on the row) until that statement's transaction ends.
    */
-  async holdCredentials(manager: EntityManager, id: string, version: number): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM users WHERE id = $1 AND credentials_version = $2 FOR SHARE`,
-      [id, version],
-    );
-    return rows.length > 0;
+  credentialsHeld(id: string, version: number): SqlCondition {
+    return (parameter) =>
+      `EXISTS (SELECT 1 FROM users WHERE id = ${parameter(id)}::uuid AND credentials_version = ${parameter(version)}::int FOR SHARE)`;
   }
 
   /** Whether `password` is the user's; as slow for an unknown id as for a wrong password. */
@@ -192,7 +191,7 @@ export class UsersService implements EntitySubscriberInterface {
   /**
    * Deletes the user; their logins, sessions and notes go with them (foreign keys cascade).
    * `alongside` runs first in the same transaction, with the user row locked: a login being
-   * recorded (`holdCredentials`) has committed by then, or will find no user.
+   * recorded (`credentialsHeld`) has committed by then, or will find no user.
    */
   async delete<T>(
     id: string,
