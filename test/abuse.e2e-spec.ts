@@ -160,6 +160,19 @@ describe('login lockout per account, from any address', () => {
     await attempt(victim.email, victim.password).expect(429);
   });
 
+  it('attempts refused for the email+IP pair do not count against the account', async () => {
+    const victim = await createUser(t);
+    const fromOneAddress = (password: string) =>
+      request(t.http)
+        .post('/api/auth/token/login')
+        .set('X-Forwarded-For', '198.19.0.1')
+        .send({ email: victim.email, password });
+    for (let i = 0; i < 3; i++) await fromOneAddress(`guess ${i}`).expect(401);
+    // 25 more from the locked pair: over the account's 20 if each were counted for it too.
+    for (let i = 3; i < 28; i++) await fromOneAddress(`guess ${i}`).expect(429);
+    await attempt(victim.email, victim.password).expect(200);
+  });
+
   it('counts parallel guesses from many addresses atomically: no more than 20 get to try', async () => {
     const victim = await createUser(t);
     const results = await Promise.all(Array.from({ length: 26 }, (_, i) => attempt(victim.email, `guess ${i}`)));

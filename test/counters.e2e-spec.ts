@@ -84,6 +84,33 @@ describe('DatabaseCounterStore', () => {
     expect((await store.hit(key, 60_000)).count).toBe(1);
   });
 
+  it('hitEach counts one hit on each key in one go, answering in the order of the keys', async () => {
+    const [a, b] = [uniqueKey(), `${uniqueKey()}:${randomBytes(300).toString('hex')}`];
+    await store.hit(b, 60_000);
+    const counts = await store.hitEach([b, a], 60_000);
+    expect(counts.map((c) => c.count)).toEqual([2, 1]);
+    for (const c of counts) expect(c.ttlMs).toBeGreaterThan(50_000);
+    expect((await store.hitEach([a, b], 60_000)).map((c) => c.count)).toEqual([2, 3]);
+    await expect(store.hitEach([a, a], 60_000)).rejects.toThrow(/different keys/);
+  });
+
+  it('settle resets some keys and takes a hit back from others, in one go', async () => {
+    const [reset, unhit, closed] = [uniqueKey(), uniqueKey(), uniqueKey()];
+    await store.hitEach([reset, unhit], 60_000);
+    await store.hitEach([reset, unhit], 60_000);
+    await store.hit(closed, 60_000);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE abuse_counters SET expires_at = now() - interval '1 second' WHERE key = $1`, [closed]);
+    await store.settle({ reset: [reset], unhit: [unhit, closed] });
+    await expect(store.peek(reset)).resolves.toEqual({ count: 0, ttlMs: 0 });
+    expect((await store.peek(unhit)).count).toBe(1);
+    // A closed window is left as it is: the next hit opens a new one.
+    expect((await store.hit(closed, 60_000)).count).toBe(1);
+    expect((await store.hit(reset, 60_000)).count).toBe(1);
+    await expect(store.settle({ reset: [reset], unhit: [reset] })).rejects.toThrow(/a key once/);
+  });
+
   it('a key of any length counts (a forwarded address is client input)', async () => {
     // Random, so the database cannot compress it under its index row limit.
     const key = `rate:auth:${randomBytes(5000).toString('hex')}`;
@@ -115,6 +142,48 @@ describe('DatabaseCounterStore', () => {
     expect(keys.map((row) => row.key)).toEqual([open]);
   });
 });
+
+// Lock order needs a second connection: the embedded database serves one.
+if (process.env.DATABASE_URL)
+  describe('DatabaseCounterStore with several keys at once', () => {
+    let t: TestApp;
+    let store: DatabaseCounterStore;
+    beforeAll(async () => {
+      t = await createTestApp({ env: { REDIS_URL: '' } });
+      store = new DatabaseCounterStore(t.app.get(DataSource));
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    /**
+     * Two statements that lock the same rows in different orders can deadlock (and one of them
+     * fails). Both statements lock in key order: while one waits for the later key, it already
+     * holds the earlier one, which another transaction then cannot take.
+     */
+    it.each([
+      ['hitEach', (s: DatabaseCounterStore, [a, b]: string[]) => s.hitEach([b!, a!], 60_000)],
+      ['settle', (s: DatabaseCounterStore, [a, b]: string[]) => s.settle({ reset: [b!], unhit: [a!] })],
+    ])('%s locks its rows in key order', async (_name, operate) => {
+      const keys = [`${uniqueKey()}:a`, `${uniqueKey()}:b`].sort();
+      await store.hitEach(keys, 60_000);
+      const other = t.app.get(DataSource).createQueryRunner();
+      await other.connect();
+      try {
+        await other.startTransaction();
+        await other.query(`SELECT 1 FROM abuse_counters WHERE key = $1 FOR UPDATE`, [keys[1]]);
+        const waiting = operate(store, keys);
+        await sleep(300);
+        await expect(
+          other.query(`SELECT 1 FROM abuse_counters WHERE key = $1 FOR UPDATE NOWAIT`, [keys[0]]),
+        ).rejects.toThrow(/could not obtain lock/);
+        await other.rollbackTransaction();
+        await waiting;
+      } finally {
+        await other.release();
+      }
+    });
+  });
 
 const lockoutEnv = (max: string) => ({
   REDIS_URL: '',

@@ -40,17 +40,21 @@ export class LoginLockoutService {
    */
   async attempt(subject: string, ip: string | undefined, response: Response): Promise<void> {
     const pairKey = this.pairKey(subject, ip);
-    const pair = await this.counters.hit(pairKey, LOCKOUT_WINDOW_MS);
-    if (pair.count > this.maxFailures) this.refuse(pair.ttlMs, response);
-    const account = await this.counters.hit(this.accountKey(subject), LOCKOUT_WINDOW_MS);
-    if (account.count <= this.accountMaxFailures) return;
+    const accountKey = this.accountKey(subject);
+    // Both counted in one step; the one not to blame for a refusal gets its hit back.
+    const [pair, account] = await this.counters.hitEach([pairKey, accountKey], LOCKOUT_WINDOW_MS);
+    if (pair!.count > this.maxFailures) {
+      await this.counters.unhit(accountKey);
+      this.refuse(pair!.ttlMs, response);
+    }
+    if (account!.count <= this.accountMaxFailures) return;
     await this.counters.unhit(pairKey);
-    this.refuse(account.ttlMs, response);
+    this.refuse(account!.ttlMs, response);
   }
 
   /** After a success: the pair starts over; the account count only loses this attempt. */
   async reset(subject: string, ip: string | undefined): Promise<void> {
-    await Promise.all([this.counters.reset(this.pairKey(subject, ip)), this.counters.unhit(this.accountKey(subject))]);
+    await this.counters.settle({ reset: [this.pairKey(subject, ip)], unhit: [this.accountKey(subject)] });
   }
 
   /**
@@ -58,7 +62,7 @@ export class LoginLockoutService {
    * still waits for its second factor is neither a failure nor a success.
    */
   async release(subject: string, ip: string | undefined): Promise<void> {
-    await Promise.all([this.counters.unhit(this.pairKey(subject, ip)), this.counters.unhit(this.accountKey(subject))]);
+    await this.counters.settle({ unhit: [this.pairKey(subject, ip), this.accountKey(subject)] });
   }
 
   private refuse(ttlMs: number, response: Response): never {
