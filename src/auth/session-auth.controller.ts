@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiExtraModels,
   ApiOkResponse,
   ApiTags,
@@ -39,6 +40,8 @@ export class SessionAuthController {
    * a planted one is never adopted) and returns the CSRF token for state-changing requests.
    */
   @Post('session/login')
+  // The body is validated (and documented) once: LocalAuthGuard checks it before Passport runs.
+  @ApiBody({ type: LoginDto })
   @Public()
   @UseGuards(LocalAuthGuard)
   @HttpCode(HttpStatus.OK)
@@ -53,7 +56,7 @@ export class SessionAuthController {
   @ApiTooManyRequestsResponse({
     description: 'Too many failed attempts for this email, from this address or from any; see Retry-After',
   })
-  async login(@Req() req: Request, @Body() _body: LoginDto): Promise<SessionLoginResponse | MfaRequiredResponse> {
+  async login(@Req() req: Request): Promise<SessionLoginResponse | MfaRequiredResponse> {
     const user = req.user as unknown as User;
     return this.loginStarter.afterPassword(user, 'session', () => this.loginStarter.session(user, req));
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -32,6 +33,8 @@ export class TokenAuthController {
 
   /** Logs in for a token pair. The same credential check as session login. */
   @Post('login')
+  // The body is validated (and documented) once: LocalAuthGuard checks it before Passport runs.
+  @ApiBody({ type: LoginDto })
   @UseGuards(LocalAuthGuard)
   @HttpCode(HttpStatus.OK)
   @ApiExtraModels(TokenPairResponse, MfaRequiredResponse)
@@ -45,7 +48,7 @@ export class TokenAuthController {
   @ApiTooManyRequestsResponse({
     description: 'Too many failed attempts for this email, from this address or from any; see Retry-After',
   })
-  async login(@Req() req: Request, @Body() _body: LoginDto): Promise<TokenPairResponse | MfaRequiredResponse> {
+  async login(@Req() req: Request): Promise<TokenPairResponse | MfaRequiredResponse> {
     const user = req.user as unknown as User;
     return this.loginStarter.afterPassword(user, 'token', () => this.loginStarter.token(user, req));
   }
