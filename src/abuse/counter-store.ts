@@ -13,11 +13,6 @@ export interface Count {
 export interface CounterStore {
   /** Counts one hit; the first hit opens a window of `windowMs`. */
   hit(key: string, windowMs: number): Promise<Count>;
-  /**
-   * Counts one hit on each of several different keys at once (on the database: one statement);
-   * the counts come back in the order of `keys`.
-   */
-  hitEach(keys: string[], windowMs: number): Promise<Count[]>;
   /** Takes one hit back (never below zero), keeping the window; nothing when it has closed. */
   unhit(key: string): Promise<void>;
   /**
@@ -70,15 +65,11 @@ export class RedisCounterStore implements CounterStore {
     return { count, ttlMs };
   }
 
-  /** One script per key: the keys are in different slots of a cluster, so sent side by side. */
-  hitEach(keys: string[], windowMs: number): Promise<Count[]> {
-    return Promise.all(keys.map((key) => this.hit(key, windowMs)));
-  }
-
   async unhit(key: string): Promise<void> {
     await this.redis.eval(UNHIT, 1, this.redisKey(key));
   }
 
+  /** One command per key, side by side: the keys are in different slots of a cluster. */
   async settle({ reset = [], unhit = [] }: { reset?: string[]; unhit?: string[] }): Promise<void> {
     await Promise.all([...reset.map((key) => this.reset(key)), ...unhit.map((key) => this.unhit(key))]);
   }

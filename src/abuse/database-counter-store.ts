@@ -22,18 +22,9 @@ const HIT = `
   RETURNING count, ${TTL_MS}`;
 
 /**
- * HIT for several keys in one statement. Rows are locked in key order, as SETTLE locks them,
- * so two statements that share keys never wait on each other in a cycle.
+ * RESET of $2 and UNHIT of $3 in one statement, after locking all of them ($1) in key order:
+ * two such statements that share keys never wait on each other in a cycle.
  */
-const HIT_EACH = `
-  INSERT INTO abuse_counters AS c (key, count, expires_at)
-  SELECT k.key, 1, now() + $2::float8 * interval '1 millisecond' FROM unnest($1::text[]) AS k(key) ORDER BY k.key
-  ON CONFLICT (key) DO UPDATE SET
-    count = CASE WHEN c.expires_at <= now() THEN 1 ELSE c.count + 1 END,
-    expires_at = CASE WHEN c.expires_at <= now() THEN EXCLUDED.expires_at ELSE c.expires_at END
-  RETURNING key, count, ${TTL_MS}`;
-
-/** RESET of $2 and UNHIT of $3 in one statement, after locking all of them ($1) in key order. */
 const SETTLE = `
   WITH locked AS (SELECT key FROM abuse_counters WHERE key = ANY($1::text[]) ORDER BY key FOR UPDATE),
   reset AS (DELETE FROM abuse_counters c USING locked WHERE c.key = locked.key AND c.key = ANY($2::text[]))
@@ -69,14 +60,6 @@ export class DatabaseCounterStore implements CounterStore {
   async hit(key: string, windowMs: number): Promise<Count> {
     const rows: CountRow[] = await this.db.query(HIT, [storedKey(key), windowMs]);
     return toCount(rows[0]);
-  }
-
-  async hitEach(keys: string[], windowMs: number): Promise<Count[]> {
-    const stored = keys.map(storedKey);
-    if (new Set(stored).size !== stored.length) throw new Error('hitEach takes different keys');
-    const rows: Array<CountRow & { key: string }> = await this.db.query(HIT_EACH, [stored, windowMs]);
-    const byKey = new Map(rows.map((row) => [row.key, row]));
-    return stored.map((key) => toCount(byKey.get(key)));
   }
 
   async settle({ reset = [], unhit = [] }: { reset?: string[]; unhit?: string[] }): Promise<void> {

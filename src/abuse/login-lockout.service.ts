@@ -40,16 +40,14 @@ export class LoginLockoutService {
    */
   async attempt(subject: string, ip: string | undefined, response: Response): Promise<void> {
     const pairKey = this.pairKey(subject, ip);
-    const accountKey = this.accountKey(subject);
-    // Both counted in one step; the one not to blame for a refusal gets its hit back.
-    const [pair, account] = await this.counters.hitEach([pairKey, accountKey], LOCKOUT_WINDOW_MS);
-    if (pair!.count > this.maxFailures) {
-      await this.counters.unhit(accountKey);
-      this.refuse(pair!.ttlMs, response);
-    }
-    if (account!.count <= this.accountMaxFailures) return;
+    // One after the other: an attempt refused for the pair never counts against the account,
+    // not even for a moment (a flood from one address would lock the owner out meanwhile).
+    const pair = await this.counters.hit(pairKey, LOCKOUT_WINDOW_MS);
+    if (pair.count > this.maxFailures) this.refuse(pair.ttlMs, response);
+    const account = await this.counters.hit(this.accountKey(subject), LOCKOUT_WINDOW_MS);
+    if (account.count <= this.accountMaxFailures) return;
     await this.counters.unhit(pairKey);
-    this.refuse(account!.ttlMs, response);
+    this.refuse(account.ttlMs, response);
   }
 
   /** After a success: the pair starts over; the account count only loses this attempt. */
