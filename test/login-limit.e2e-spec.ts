@@ -44,10 +44,12 @@ describe('MAX_LOGINS_PER_USER', () => {
     await first.get('/api/users/me').expect(200);
 
     await t.app.get(AuditService).flush();
-    const events: Array<{ details: { reason: string } }> = await t.app
+    const events: Array<{ details: { reason: string }; user_id: string; mode: string }> = await t.app
       .get(DataSource)
-      .query(`SELECT details FROM auth_events WHERE type = 'login.revoked' AND login_id = $1`, [secondId]);
-    expect(events.map((e) => e.details.reason)).toEqual(['login.limit']);
+      .query(`SELECT details, user_id, mode FROM auth_events WHERE type = 'login.revoked' AND login_id = $1`, [
+        secondId,
+      ]);
+    expect(events.map((e) => [e.details.reason, e.user_id, e.mode])).toEqual([['login.limit', user.id, 'session']]);
   });
 
   it('another user and ended logins do not count', async () => {

@@ -86,7 +86,7 @@ export class LoginsService {
     const at = parameter(now);
     // The eviction reads the statement's snapshot: it never sees the login being created, so
     // `keep` leaves room for it. It evicts only when the login was created.
-    const rows: Array<{ id: string; created_at: Date | string; evicted: EvictedRow[] | string }> =
+    const rows: Array<{ id: string; created_at: Date | string; evicted: RevokedLogins['logins'] }> =
       await this.logins.query(
         `WITH created AS (
            INSERT INTO logins (user_id, kind, last_used_at, authenticated_at, mfa, expires_at, absolute_expires_at, user_agent, ip)
@@ -102,7 +102,7 @@ export class LoginsService {
                             AND revoked_at IS NULL AND expires_at > now() AND absolute_expires_at > now()
                           ORDER BY last_used_at DESC, created_at DESC OFFSET ${parameter(this.maxPerUser - 1)}::int)
               AND revoked_at IS NULL
-           RETURNING id, user_id, kind
+           RETURNING id, user_id AS "userId", kind
          )
          SELECT created.id, created.created_at,
                 (SELECT COALESCE(json_agg(evicted), '[]'::json) FROM evicted) AS evicted
@@ -111,12 +111,7 @@ export class LoginsService {
       );
     const created = rows[0];
     if (!created) return null;
-    const evicted =
-      typeof created.evicted === 'string' ? (JSON.parse(created.evicted) as EvictedRow[]) : created.evicted;
-    this.announce({
-      reason: 'login.limit',
-      logins: evicted.map((e) => ({ id: e.id, userId: e.user_id, kind: e.kind })),
-    });
+    this.announce({ reason: 'login.limit', logins: created.evicted });
     return this.logins.create({ ...row, id: created.id, createdAt: new Date(created.created_at), revokedAt: null });
   }
 
@@ -311,7 +306,5 @@ export class LoginsService {
     return { reason, logins: rows.map((row) => ({ id: row.id, userId: row.user_id, kind: row.kind })) };
   }
 }
-
-type EvictedRow = { id: string; user_id: string; kind: LoginKind };
 
 type RevokeWhere = { userId?: string; id?: string | ReturnType<typeof Not<string>> };
