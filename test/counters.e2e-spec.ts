@@ -100,6 +100,34 @@ describe('DatabaseCounterStore', () => {
     await expect(store.settle({ reset: [reset], unhit: [reset] })).rejects.toThrow(/a key once/);
   });
 
+  /**
+   * Two settles that lock the same rows in different orders could deadlock (and one of them
+   * fail). Each locks in key order: while it waits for the later key it already holds the
+   * earlier one, which another transaction then cannot take. It needs a second connection,
+   * which the embedded database does not serve.
+   */
+  if (process.env.DATABASE_URL)
+    it('settle locks its rows in key order', async () => {
+      const keys = [`${uniqueKey()}:a`, `${uniqueKey()}:b`].sort();
+      for (const key of keys) await store.hit(key, 60_000);
+      const other = t.app.get(DataSource).createQueryRunner();
+      await other.connect();
+      try {
+        await other.startTransaction();
+        await other.query(`SELECT 1 FROM abuse_counters WHERE key = $1 FOR UPDATE`, [keys[1]]);
+        // The later key first in the call: the order of the locks is not the caller's.
+        const waiting = store.settle({ reset: [keys[1]!], unhit: [keys[0]!] });
+        await sleep(300);
+        await expect(
+          other.query(`SELECT 1 FROM abuse_counters WHERE key = $1 FOR UPDATE NOWAIT`, [keys[0]]),
+        ).rejects.toThrow(/could not obtain lock/);
+        await other.rollbackTransaction();
+        await waiting;
+      } finally {
+        await other.release();
+      }
+    });
+
   it('a key of any length counts (a forwarded address is client input)', async () => {
     // Random, so the database cannot compress it under its index row limit.
     const key = `rate:auth:${randomBytes(5000).toString('hex')}`;
@@ -131,46 +159,6 @@ describe('DatabaseCounterStore', () => {
     expect(keys.map((row) => row.key)).toEqual([open]);
   });
 });
-
-// Lock order needs a second connection: the embedded database serves one.
-if (process.env.DATABASE_URL)
-  describe('DatabaseCounterStore.settle on a server', () => {
-    let t: TestApp;
-    let store: DatabaseCounterStore;
-    beforeAll(async () => {
-      t = await createTestApp({ env: { REDIS_URL: '' } });
-      store = new DatabaseCounterStore(t.app.get(DataSource));
-    });
-    afterAll(async () => {
-      await t.close();
-    });
-
-    /**
-     * Two settles that lock the same rows in different orders could deadlock (and one of them
-     * fail). Each locks in key order: while it waits for the later key it already holds the
-     * earlier one, which another transaction then cannot take.
-     */
-    it('settle locks its rows in key order', async () => {
-      const keys = [`${uniqueKey()}:a`, `${uniqueKey()}:b`].sort();
-      for (const key of keys) await store.hit(key, 60_000);
-      const other = t.app.get(DataSource).createQueryRunner();
-      await other.connect();
-      try {
-        await other.startTransaction();
-        await other.query(`SELECT 1 FROM abuse_counters WHERE key = $1 FOR UPDATE`, [keys[1]]);
-        // The later key first in the call: the order of the locks is not the caller's.
-        const waiting = store.settle({ reset: [keys[1]!], unhit: [keys[0]!] });
-        await sleep(300);
-        await expect(
-          other.query(`SELECT 1 FROM abuse_counters WHERE key = $1 FOR UPDATE NOWAIT`, [keys[0]]),
-        ).rejects.toThrow(/could not obtain lock/);
-        await other.rollbackTransaction();
-        await waiting;
-      } finally {
-        await other.release();
-      }
-    });
-  });
 
 const lockoutEnv = (max: string) => ({
   REDIS_URL: '',
