@@ -288,6 +288,10 @@ function routeSpecs(
   minter: TokenMinter,
   families: Family[],
 ) {
+  /** One fixed request per reader, built once (see LoadSpec.variants). */
+  const perReader = (headers: (user: Reader) => Record<string, string>) =>
+    readers.map((user) => ({ headers: headers(user), context: { user } }));
+  /** A request rebuilt for every send, for credentials that change each time. */
   const reader = (setHeaders: (user: Reader) => Record<string, string>) => {
     const next = rotation(readers);
     return (request: AutocannonRequest, context: Record<string, unknown>) => {
@@ -318,7 +322,7 @@ function routeSpecs(
     {
       id: 'jwt-one',
       title: '`examples/jwt-only`, token reused',
-      spec: { base: app.base, path: '/api/examples/jwt-only', setup: reader(bearer), check: who('jwt') },
+      spec: { base: app.base, path: '/api/examples/jwt-only', variants: perReader(bearer), check: who('jwt') },
     },
     {
       id: 'jwt-new',
@@ -333,7 +337,7 @@ function routeSpecs(
     {
       id: 'session',
       title: '`examples/session-only`',
-      spec: { base: app.base, path: '/api/examples/session-only', setup: reader(cookie), check: who('session') },
+      spec: { base: app.base, path: '/api/examples/session-only', variants: perReader(cookie), check: who('session') },
     },
     {
       id: 'either',
@@ -341,29 +345,29 @@ function routeSpecs(
       spec: {
         base: app.base,
         path: '/api/examples/either',
-        setup: reader((user) => ({ ...bearer(user), ...cookie(user) })),
+        variants: perReader((user) => ({ ...bearer(user), ...cookie(user) })),
         check: who('jwt'),
       },
     },
     {
       id: 'me-bearer',
       title: '`users/me` by bearer',
-      spec: { base: app.base, path: '/api/users/me', setup: reader(bearer), check: me },
+      spec: { base: app.base, path: '/api/users/me', variants: perReader(bearer), check: me },
     },
     {
       id: 'me-cookie',
       title: '`users/me` by cookie',
-      spec: { base: app.base, path: '/api/users/me', setup: reader(cookie), check: me },
+      spec: { base: app.base, path: '/api/users/me', variants: perReader(cookie), check: me },
     },
     {
       id: 'notes-bearer',
       title: '`notes` list by bearer',
-      spec: { base: app.base, path: '/api/notes', setup: reader(bearer), check: notes },
+      spec: { base: app.base, path: '/api/notes', variants: perReader(bearer), check: notes },
     },
     {
       id: 'notes-cookie',
       title: '`notes` list by cookie',
-      spec: { base: app.base, path: '/api/notes', setup: reader(cookie), check: notes },
+      spec: { base: app.base, path: '/api/notes', variants: perReader(cookie), check: notes },
     },
     {
       id: 'token-login',
