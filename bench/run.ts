@@ -30,7 +30,7 @@ import {
   type StoreId,
   type StoreResult,
 } from './lib/result.js';
-import { residentMiB, startServer, type Server } from './lib/servers.js';
+import { cpuMicros, residentMiB, startServer, type Server } from './lib/servers.js';
 import { growth, median, pairedRatio, spread } from './lib/stats.js';
 import { evaluateTargets, failedResponses } from './lib/targets.js';
 import { TokenMinter } from './lib/tokens.js';
@@ -578,6 +578,7 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
   };
 
   const measured: Record<string, RoundResult[]> = Object.fromEntries(specs.map((s) => [s.id, []]));
+  const serverPids = new Map([app, logs, bare].map((server) => [server.base, server.pid]));
   const measure = async (entry: (typeof specs)[number], seconds: number): Promise<RoundResult> => {
     const connections = entry.connections ?? CONNECTIONS;
     if (entry.argon2) return argon2Rate(hash, connections, seconds);
@@ -589,7 +590,13 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
       );
       minter.minted = 0;
     }
+    const pid = serverPids.get(entry.spec!.base);
+    const cpuBefore = pid === undefined ? undefined : cpuMicros(pid);
     const outcome = await runLoad([entry.spec!], { connections, seconds });
+    const cpuAfter = pid === undefined ? undefined : cpuMicros(pid);
+    // Requests still in flight when the run stops used some of this CPU: a slight overestimate.
+    if (cpuBefore !== undefined && cpuAfter !== undefined && outcome.requests > 0)
+      outcome.cpuPerRequest = (cpuAfter - cpuBefore) / outcome.requests;
     if (entry.id === 'jwt-new' && minter.minted > 0)
       console.error(`  jwt-new: ${minter.minted} token(s) beyond those minted ahead were signed during the run`);
     if (outcome.firstMismatch) console.error(`  ${entry.id}: answer that failed its check: ${outcome.firstMismatch}`);
@@ -630,6 +637,9 @@ async function benchStore(store: StoreId, bare: Server, hash: string): Promise<S
       rps: spread(list.map((r) => r.rps)),
       p50: median(list.map((r) => r.p50)),
       p99: median(list.map((r) => r.p99)),
+      ...(list.length > 0 && list.every((r) => r.cpuPerRequest !== undefined)
+        ? { cpuPerRequest: median(list.map((r) => r.cpuPerRequest!)) }
+        : {}),
       // A route that never answered within its warm-up and rounds checked nothing: a failure too.
       failures:
         list.reduce((sum, r) => sum + r.non2xx + r.errors + r.mismatches, warmFailures[entry.id] ?? 0) +

@@ -28,12 +28,16 @@ describe('benchmark tables', () => {
         }),
         title: '`examples/session-only`',
         rps: { median: 3714, min: 3600, max: 3801 },
+        cpuPerRequest: 1234.4,
       },
+      { ...route('argon2'), title: 'raw argon2id verify' },
     ];
     const table = routeTable(store);
     expect(table).toContain(
-      '| `examples/session-only` | 50 | 3 714 (3 600–3 801) | 10 | 20 | 0.61 (0.60–0.63) | 0.72 (0.70–0.75) |  | 0 |',
+      '| `examples/session-only` | 50 | 3 714 (3 600–3 801) | 10 | 20 | 1 234 | 0.61 (0.60–0.63) | 0.72 (0.70–0.75) |  | 0 |',
     );
+    // measured in-process: no server, no CPU figure
+    expect(table).toContain('| raw argon2id verify | 50 | 1 000 |  |  |  |  |  |  | 0 |');
   });
 
   it('renders each store, the byte figures and a target table that says FAIL', () => {

@@ -29,14 +29,14 @@ function formatMs(value: number): string {
 /** One store's routes: req/s median (min–max over rounds), latency, ratios. */
 export function routeTable(store: StoreResult): string {
   const lines = [
-    `| route | conns | req/s (min–max) | p50 ms | p99 ms | × bare Nest | × own public | × argon2 verify | failed |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| route | conns | req/s (min–max) | p50 ms | p99 ms | server CPU µs/req | × bare Nest | × own public | × argon2 verify | failed |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const route of store.routes) {
     lines.push(
       `| ${route.title} | ${route.connections} | ${formatRate(route)} | ${route.id === 'argon2' ? '' : formatMs(route.p50)} | ${
         route.id === 'argon2' ? '' : formatMs(route.p99)
-      } | ${formatRatio(route.xBare)} | ${formatRatio(route.xPublic)} | ${formatRatio(route.xVerify)} | ${route.failures} |`,
+      } | ${route.cpuPerRequest === undefined ? '' : formatCount(route.cpuPerRequest)} | ${formatRatio(route.xBare)} | ${formatRatio(route.xPublic)} | ${formatRatio(route.xVerify)} | ${route.failures} |`,
     );
   }
   return lines.join('\n');

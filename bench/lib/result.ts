@@ -19,6 +19,8 @@ export interface RoundResult {
   errors: number;
   /** Responses that answered 2xx but for someone else, or not in the expected shape. */
   mismatches: number;
+  /** CPU the measured server process used per answered request, µs (all its threads; Linux only). */
+  cpuPerRequest?: number;
 }
 
 export interface RouteResult {
@@ -29,6 +31,8 @@ export interface RouteResult {
   rps: Spread;
   p50: number;
   p99: number;
+  /** Median over rounds of RoundResult.cpuPerRequest; absent for the in-process argon2 rate. */
+  cpuPerRequest?: number;
   /** Per-round ratio to the bare Nest route (the app's request-path routes only). */
   xBare?: Spread;
   /** Per-round ratio to the app's own public route of the same store. */
