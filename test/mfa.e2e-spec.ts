@@ -413,15 +413,15 @@ describe('reauthenticate of a token login while a refresh of it is under way', (
     const user = await createUser(t);
     const caller = await login(t, user, 'jwt');
     // Holds the refresh's transaction open after it has spent the old token and inserted its
-    // successor (markUsed runs inside it), while reauthenticate retires the login's tokens.
+    // successor (useIfActive runs inside it), while reauthenticate retires the login's tokens.
     const logins = t.app.get(LoginsService);
-    const markUsed = logins.markUsed.bind(logins);
+    const useIfActive = logins.useIfActive.bind(logins);
     let reached!: () => void;
     const inside = new Promise<void>((resolve) => (reached = resolve));
-    const spy = jest.spyOn(logins, 'markUsed').mockImplementationOnce(async (...args) => {
+    const spy = jest.spyOn(logins, 'useIfActive').mockImplementationOnce(async (...args) => {
       reached();
       await sleep(500);
-      return markUsed(...args);
+      return useIfActive(...args);
     });
     try {
       // `then` sends it now; it waits inside its transaction until the spy lets it go on.

@@ -335,6 +335,26 @@ describe('token mode', () => {
       expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash))).toBe(true);
       expect(rows.some((row) => row.token_hash.includes(pair.refreshToken))).toBe(false);
     });
+
+    it.each([['expires_at'], ['absolute_expires_at']])(
+      'a login past its %s is 401 on refresh, and no use is recorded',
+      async (column) => {
+        const pair = (await login()).body;
+        const sid = decodeJwt(pair.accessToken).sid;
+        const db = t.app.get(DataSource);
+        const updated = await db.query<[unknown[], number]>(
+          `UPDATE logins SET ${column} = now() - interval '1 second' WHERE id = $1`,
+          [sid],
+        );
+        expect(updated[1]).toBe(1);
+        const lastUsed = async () =>
+          (await db.query<Array<{ last_used_at: Date }>>('SELECT last_used_at FROM logins WHERE id = $1', [sid]))[0]!
+            .last_used_at;
+        const used = await lastUsed();
+        await refresh(pair.refreshToken).expect(401);
+        expect(await lastUsed()).toEqual(used);
+      },
+    );
   });
 
   describe('POST /api/auth/token/logout', () => {

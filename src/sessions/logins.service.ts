@@ -7,6 +7,18 @@ import type { SqlCondition } from '../common/sql-condition.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { Login, type LoginKind } from './login.entity.js';
 
+/** Every column of a login, under its property name: for statements that answer whole logins. */
+const LOGIN_COLUMNS = `id, user_id AS "userId", kind, created_at AS "createdAt", last_used_at AS "lastUsedAt",
+  expires_at AS "expiresAt", absolute_expires_at AS "absoluteExpiresAt", user_agent AS "userAgent", ip,
+  authenticated_at AS "authenticatedAt", mfa, revoked_at AS "revokedAt"`;
+
+/** A login as LOGIN_COLUMNS reads it: the driver may give a time as a string. */
+type LoginRow = Omit<Login, 'user' | DateField | 'revokedAt'> &
+  Record<DateField, Date | string> & {
+    revokedAt: Date | string | null;
+  };
+type DateField = 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'absoluteExpiresAt' | 'authenticatedAt';
+
 export interface NewLogin {
   userId: string;
   kind: LoginKind;
@@ -120,6 +132,24 @@ export class LoginsService {
     const login = await (manager?.getRepository(Login) ?? this.logins).findOneBy({ id, revokedAt: IsNull() });
     const now = Date.now();
     return login && login.expiresAt.getTime() > now && login.absoluteExpiresAt.getTime() > now ? login : null;
+  }
+
+  /**
+   * Records use of a login that findActive would answer (on this instance's clock) and answers
+   * it as updated; null, with nothing written, when it is not active. One statement where a
+   * refresh made two; inside the caller's transaction when given its manager.
+   */
+  async useIfActive(id: string, manager: Pick<EntityManager, 'query'> = this.logins.manager): Promise<Login | null> {
+    const rows: LoginRow[] = await manager.query(
+      `WITH used AS (
+         UPDATE logins SET last_used_at = now()
+          WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 AND absolute_expires_at > $2
+         RETURNING ${LOGIN_COLUMNS}
+       )
+       SELECT * FROM used`,
+      [id, new Date()],
+    );
+    return rows[0] ? this.fromRow(rows[0]) : null;
   }
 
   /**
@@ -284,6 +314,18 @@ export class LoginsService {
       [revokedBefore, batch],
     );
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+
+  private fromRow(row: LoginRow): Login {
+    return this.logins.create({
+      ...row,
+      createdAt: new Date(row.createdAt),
+      lastUsedAt: new Date(row.lastUsedAt),
+      expiresAt: new Date(row.expiresAt),
+      absoluteExpiresAt: new Date(row.absoluteExpiresAt),
+      authenticatedAt: new Date(row.authenticatedAt),
+      revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
+    });
   }
 
   private async revokeWhere(where: RevokeWhere, reason: RevocationReason): Promise<number> {

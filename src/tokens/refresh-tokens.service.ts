@@ -26,16 +26,22 @@ async function lockLogin(em: EntityManager, idExpression: string, parameter: str
   await em.query(`SELECT id FROM logins WHERE id = ${idExpression} FOR NO KEY UPDATE`, [parameter]);
 }
 
+/** A new 256-bit token, and its hash: all the database keeps of it. */
+function newToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: sha256Hex(token) };
+}
+
 /**
- * Adds a new 256-bit token to a login and answers it; only its hash is stored. On every login
- * and refresh, so a plain statement: TypeORM's insert builder took several times its CPU
- * (building the query, then reading back the generated columns).
+ * Adds a new token to a login and answers it. On every login, so a plain statement: TypeORM's
+ * insert builder took several times its CPU (building the query, then reading back the
+ * generated columns).
  */
 async function addToken(db: Pick<EntityManager, 'query'>, loginId: string, expiresAt: Date): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const { token, hash } = newToken();
   await db.query(`INSERT INTO refresh_tokens (login_id, token_hash, expires_at) VALUES ($1, $2, $3)`, [
     loginId,
-    sha256Hex(token),
+    hash,
     expiresAt,
   ]);
   return token;
@@ -74,23 +80,28 @@ export class RefreshTokensService {
     const redeemed = await this.tokens.manager.transaction(async (em) => {
       // Inside a transaction only its own manager: the embedded database has one connection.
       await lockLogin(em, `(SELECT login_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
-      const spent = await em
-        .createQueryBuilder()
-        .update(RefreshToken)
-        .set({ usedAt: () => 'now()' })
-        .where('token_hash = :tokenHash AND used_at IS NULL AND expires_at > now()', { tokenHash })
-        .returning(['loginId', 'expiresAt'])
-        .execute();
-      const row = (spent.raw as Array<{ login_id: string; expires_at: Date }>)[0];
+      // Spends the token and adds its successor, which expires with it, in one statement.
+      const next = newToken();
+      const rows: Array<{ loginId: string; expiresAt: Date | string }> = await em.query(
+        `WITH spent AS (
+           UPDATE refresh_tokens SET used_at = now()
+            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+           RETURNING login_id, expires_at
+         ), successor AS (
+           INSERT INTO refresh_tokens (login_id, token_hash, expires_at) SELECT login_id, $2, expires_at FROM spent
+         )
+         SELECT login_id AS "loginId", expires_at AS "expiresAt" FROM spent`,
+        [tokenHash, next.hash],
+      );
+      const row = rows[0];
       if (!row) return null;
-      const expiresAt = new Date(row.expires_at);
-      const next = await addToken(em, row.login_id, expiresAt);
+      const expiresAt = new Date(row.expiresAt);
       return {
         outcome: 'redeemed' as const,
-        loginId: row.login_id,
-        next,
+        loginId: row.loginId,
+        next: next.token,
         expiresAt,
-        alongside: await alongside(em, row.login_id),
+        alongside: await alongside(em, row.loginId),
       };
     });
     if (redeemed) return redeemed;

@@ -48,11 +48,9 @@ export class TokensService {
     // Everything the refresh needs from the database happens in the rotation's transaction: a
     // connection lost before its commit leaves the old token working, after it nothing can fail.
     const result = await this.refreshTokens.rotate(token, async (manager, loginId) => {
-      const login = await this.logins.findActive(loginId, manager);
+      const login = await this.logins.useIfActive(loginId, manager);
       const roles = login ? await this.users.findRoles(login.userId, manager) : null;
-      if (!login || !roles) return null;
-      await this.logins.markUsed([login.id], manager);
-      return { login, roles };
+      return login && roles ? { login, roles } : null;
     });
     switch (result.outcome) {
       case 'redeemed': {

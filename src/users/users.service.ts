@@ -87,10 +87,10 @@ export class UsersService implements EntitySubscriberInterface {
    * request: served from the cache. Inside a transaction (`manager`) the database is read.
    */
   async findRoles(id: string, manager?: EntityManager): Promise<Role[] | null> {
-    if (manager)
-      return (
-        (await manager.getRepository(User).findOne({ where: { id }, select: { id: true, roles: true } }))?.roles ?? null
-      );
+    if (manager) {
+      const rows: Array<{ roles: Role[] }> = await manager.query('SELECT roles FROM users WHERE id = $1', [id]);
+      return rows[0]?.roles ?? null;
+    }
     return (await this.findProfile(id))?.roles ?? null;
   }
 
