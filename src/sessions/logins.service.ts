@@ -127,9 +127,9 @@ export class LoginsService {
     return this.logins.create({ ...row, id: created.id, createdAt: new Date(created.created_at), revokedAt: null });
   }
 
-  /** The login if it is neither revoked nor expired; inside the caller's transaction when given one. */
-  async findActive(id: string, manager?: EntityManager): Promise<Login | null> {
-    const login = await (manager?.getRepository(Login) ?? this.logins).findOneBy({ id, revokedAt: IsNull() });
+  /** The login if it is neither revoked nor expired. */
+  async findActive(id: string): Promise<Login | null> {
+    const login = await this.logins.findOneBy({ id, revokedAt: IsNull() });
     const now = Date.now();
     return login && login.expiresAt.getTime() > now && login.absoluteExpiresAt.getTime() > now ? login : null;
   }
@@ -215,9 +215,9 @@ export class LoginsService {
       .execute();
   }
 
-  /** Sets "last used" to now for active logins (batched use of token logins); in the caller's transaction when given one. */
-  async markUsed(ids: string[], manager?: EntityManager): Promise<void> {
-    await (manager?.getRepository(Login) ?? this.logins)
+  /** Sets "last used" to now for active logins (batched use of token logins). */
+  async markUsed(ids: string[]): Promise<void> {
+    await this.logins
       .createQueryBuilder()
       .update()
       .set({ lastUsedAt: () => 'now()' })
