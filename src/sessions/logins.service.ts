@@ -3,21 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Subject } from 'rxjs';
 import { IsNull, Not, Repository, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { EntityRows } from '../common/entity-rows.js';
 import type { SqlCondition } from '../common/sql-condition.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
 import { Login, type LoginKind } from './login.entity.js';
-
-/** Every column of a login, under its property name: for statements that answer whole logins. */
-const LOGIN_COLUMNS = `id, user_id AS "userId", kind, created_at AS "createdAt", last_used_at AS "lastUsedAt",
-  expires_at AS "expiresAt", absolute_expires_at AS "absoluteExpiresAt", user_agent AS "userAgent", ip,
-  authenticated_at AS "authenticatedAt", mfa, revoked_at AS "revokedAt"`;
-
-/** A login as LOGIN_COLUMNS reads it: the driver may give a time as a string. */
-type LoginRow = Omit<Login, 'user' | DateField | 'revokedAt'> &
-  Record<DateField, Date | string> & {
-    revokedAt: Date | string | null;
-  };
-type DateField = 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'absoluteExpiresAt' | 'authenticatedAt';
 
 export interface NewLogin {
   userId: string;
@@ -63,6 +52,7 @@ export class LoginsService {
   readonly revoked$ = this.revocations.asObservable();
 
   private readonly maxPerUser: number;
+  private readonly rows: EntityRows<Login>;
 
   constructor(
     @InjectRepository(Login) private readonly logins: Repository<Login>,
@@ -70,6 +60,7 @@ export class LoginsService {
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.maxPerUser = config.get('logins.maxPerUser', { infer: true });
+    this.rows = new EntityRows(logins);
   }
 
   /**
@@ -140,16 +131,16 @@ export class LoginsService {
    * refresh made two; inside the caller's transaction when given its manager.
    */
   async useIfActive(id: string, manager: Pick<EntityManager, 'query'> = this.logins.manager): Promise<Login | null> {
-    const rows: LoginRow[] = await manager.query(
+    const rows: Array<Record<string, unknown>> = await manager.query(
       `WITH used AS (
          UPDATE logins SET last_used_at = now()
           WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 AND absolute_expires_at > $2
-         RETURNING ${LOGIN_COLUMNS}
+         RETURNING ${this.rows.columns}
        )
        SELECT * FROM used`,
       [id, new Date()],
     );
-    return rows[0] ? this.fromRow(rows[0]) : null;
+    return rows[0] ? this.rows.from(rows[0]) : null;
   }
 
   /**
@@ -314,18 +305,6 @@ export class LoginsService {
       [revokedBefore, batch],
     );
     return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
-  }
-
-  private fromRow(row: LoginRow): Login {
-    return this.logins.create({
-      ...row,
-      createdAt: new Date(row.createdAt),
-      lastUsedAt: new Date(row.lastUsedAt),
-      expiresAt: new Date(row.expiresAt),
-      absoluteExpiresAt: new Date(row.absoluteExpiresAt),
-      authenticatedAt: new Date(row.authenticatedAt),
-      revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt),
-    });
   }
 
   private async revokeWhere(where: RevokeWhere, reason: RevocationReason): Promise<number> {

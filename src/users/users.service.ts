@@ -10,6 +10,7 @@ import {
   type TransactionCommitEvent,
   type TransactionRollbackEvent,
 } from 'typeorm';
+import { EntityRows } from '../common/entity-rows.js';
 import type { SqlCondition } from '../common/sql-condition.js';
 import { normalizeEmail } from './email.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -57,7 +58,10 @@ export class UsersService implements EntitySubscriberInterface {
   /** The id of a user that changed (roles, profile, password, flags) or was deleted, once committed. */
   readonly changed$ = this.changes.asObservable();
 
+  private readonly rows: EntityRows<User>;
+
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {
+    this.rows = new EntityRows(users);
     // Told when each transaction ends, to evict the users it changed only once that is visible.
     users.manager.dataSource.subscribers.push(this);
   }
@@ -239,8 +243,13 @@ export class UsersService implements EntitySubscriberInterface {
     return this.users.findOneBy({ id });
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email: normalizeEmail(email) });
+  /** On every password login: one plain statement (see EntityRows). */
+  async findByEmail(email: string): Promise<User | null> {
+    const rows: Array<Record<string, unknown>> = await this.users.query(
+      `SELECT ${this.rows.columns} FROM users WHERE email = $1`,
+      [normalizeEmail(email)],
+    );
+    return rows[0] ? this.rows.from(rows[0]) : null;
   }
 
   /**
