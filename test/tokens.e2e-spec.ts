@@ -337,7 +337,7 @@ describe('token mode', () => {
     });
 
     it.each([['expires_at'], ['absolute_expires_at']])(
-      'a login past its %s is 401 on refresh, and no use is recorded',
+      'a login past its %s is 401 on refresh, which changes nothing: no use recorded, the token unspent, no successor',
       async (column) => {
         const pair = (await login()).body;
         const sid = decodeJwt(pair.accessToken).sid;
@@ -351,8 +351,17 @@ describe('token mode', () => {
           (await db.query<Array<{ last_used_at: Date }>>('SELECT last_used_at FROM logins WHERE id = $1', [sid]))[0]!
             .last_used_at;
         const used = await lastUsed();
+        const tokens = () =>
+          db.query<Array<{ used: boolean }>>(
+            'SELECT used_at IS NOT NULL AS used FROM refresh_tokens WHERE login_id = $1 ORDER BY created_at',
+            [sid],
+          );
         await refresh(pair.refreshToken).expect(401);
         expect(await lastUsed()).toEqual(used);
+        expect(await tokens()).toEqual([{ used: false }]);
+        // Presented again: still unspent, an ended login rather than a replay to raise an alarm about.
+        await refresh(pair.refreshToken).expect(401);
+        expect(await tokens()).toEqual([{ used: false }]);
       },
     );
   });

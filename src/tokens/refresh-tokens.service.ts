@@ -13,7 +13,16 @@ export type Redemption<T = unknown> =
   | { outcome: 'raced'; loginId: string }
   /** Used earlier: someone replays a retired token. The login must be revoked. */
   | { outcome: 'reused'; loginId: string }
+  /** Live, but `alongside` answered null (its login has ended): nothing was spent or written. */
+  | { outcome: 'refused'; loginId: string }
   | { outcome: 'invalid' };
+
+/** Thrown inside the rotation's transaction to roll it back when `alongside` refuses. */
+class Refused extends Error {
+  constructor(readonly loginId: string) {
+    super('refresh refused');
+  }
+}
 
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
@@ -69,15 +78,42 @@ export class RefreshTokensService {
    * (compare-and-swap on "not yet used") decides, so of any number of concurrent presentations
    * exactly one is redeemed; a crash before commit leaves the old token usable. `alongside`
    * runs in the same transaction with the login id: whatever else a refresh reads or writes, so
-   * that nothing is left to fail between the commit and the answer.
+   * that nothing is left to fail between the commit and the answer. When it answers null (the
+   * login has ended), the transaction rolls back: a refused refresh changes nothing.
    */
   async rotate<T>(
     token: string,
-    alongside: (manager: EntityManager, loginId: string) => Promise<T>,
+    alongside: (manager: EntityManager, loginId: string) => Promise<T | null>,
   ): Promise<Redemption<T>> {
     if (!TOKEN_FORMAT.test(token)) return { outcome: 'invalid' };
     const tokenHash = sha256Hex(token);
-    const redeemed = await this.tokens.manager.transaction(async (em) => {
+    const redeemed = await this.redeem(tokenHash, alongside).catch((error: unknown) => {
+      if (error instanceof Refused) return { outcome: 'refused' as const, loginId: error.loginId };
+      throw error;
+    });
+    if (redeemed) return redeemed;
+
+    // used_at is the database's clock: the grace is measured on that clock too, so an app
+    // instance whose clock is off neither stretches it nor logs racing tabs out.
+    const known = await this.tokens
+      .createQueryBuilder('t')
+      .select('t.login_id', 'loginId')
+      .addSelect('now() - t.used_at < make_interval(secs => :graceSeconds)', 'raced')
+      .where('t.token_hash = :tokenHash AND t.used_at IS NOT NULL', {
+        tokenHash,
+        graceSeconds: this.reuseGraceMs / 1000,
+      })
+      .getRawOne<{ loginId: string; raced: boolean }>();
+    if (!known) return { outcome: 'invalid' }; // unknown, or expired unused
+    return { outcome: known.raced ? 'raced' : 'reused', loginId: known.loginId };
+  }
+
+  /** The rotation's transaction: null when the token is not live; throws Refused to roll back. */
+  private redeem<T>(
+    tokenHash: string,
+    alongside: (manager: EntityManager, loginId: string) => Promise<T | null>,
+  ): Promise<Extract<Redemption<T>, { outcome: 'redeemed' }> | null> {
+    return this.tokens.manager.transaction(async (em) => {
       // Inside a transaction only its own manager: the embedded database has one connection.
       await lockLogin(em, `(SELECT login_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
       // Spends the token and adds its successor, which expires with it, in one statement.
@@ -95,30 +131,16 @@ export class RefreshTokensService {
       );
       const row = rows[0];
       if (!row) return null;
-      const expiresAt = new Date(row.expiresAt);
+      const along = await alongside(em, row.loginId);
+      if (along === null) throw new Refused(row.loginId);
       return {
         outcome: 'redeemed' as const,
         loginId: row.loginId,
         next: next.token,
-        expiresAt,
-        alongside: await alongside(em, row.loginId),
+        expiresAt: new Date(row.expiresAt),
+        alongside: along,
       };
     });
-    if (redeemed) return redeemed;
-
-    // used_at is the database's clock: the grace is measured on that clock too, so an app
-    // instance whose clock is off neither stretches it nor logs racing tabs out.
-    const known = await this.tokens
-      .createQueryBuilder('t')
-      .select('t.login_id', 'loginId')
-      .addSelect('now() - t.used_at < make_interval(secs => :graceSeconds)', 'raced')
-      .where('t.token_hash = :tokenHash AND t.used_at IS NOT NULL', {
-        tokenHash,
-        graceSeconds: this.reuseGraceMs / 1000,
-      })
-      .getRawOne<{ loginId: string; raced: boolean }>();
-    if (!known) return { outcome: 'invalid' }; // unknown, or expired unused
-    return { outcome: known.raced ? 'raced' : 'reused', loginId: known.loginId };
   }
 
   /**

@@ -54,7 +54,6 @@ export class TokensService {
     });
     switch (result.outcome) {
       case 'redeemed': {
-        if (!result.alongside) throw new UnauthorizedException(INVALID_REFRESH);
         const { login, roles } = result.alongside;
         this.audit.record({
           type: 'token.refreshed',
@@ -74,6 +73,7 @@ export class TokensService {
         await this.logins.revokeById(result.loginId, 'token.reuse_detected');
         throw new UnauthorizedException(INVALID_REFRESH);
       }
+      case 'refused': // the login has ended (revoked, expired, its user deleted)
       case 'raced':
       case 'invalid':
         throw new UnauthorizedException(INVALID_REFRESH);
