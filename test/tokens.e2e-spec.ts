@@ -12,6 +12,7 @@ import {
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service.js';
+import { sha256Hex } from '../src/common/hash.js';
 import { createUser, loginAs, type Client, type TestUser } from './support/kit.js';
 import { es256Pair } from './support/keys.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -374,6 +375,40 @@ describe('token mode', () => {
       await jwtOnly(pair.accessToken).expect(401);
       await refresh(pair.refreshToken).expect(401);
       await request(t.http).post('/api/auth/token/logout').send({ refreshToken: pair.refreshToken }).expect(401);
+    });
+
+    const logout = (refreshToken: string) => request(t.http).post('/api/auth/token/logout').send({ refreshToken });
+
+    it('with the token a refresh has just replaced, still ends the login: the successor stops working', async () => {
+      const first = (await login()).body;
+      const second = (await refresh(first.refreshToken).expect(200)).body;
+      await logout(first.refreshToken).expect(204);
+      await refresh(second.refreshToken).expect(401);
+      await jwtOnly(second.accessToken).expect(401);
+    });
+
+    it('racing a refresh of the same token, ends the login whichever commits first', async () => {
+      for (let round = 0; round < 5; round++) {
+        const pair = (await login()).body;
+        const [refreshed, loggedOut] = await Promise.all([refresh(pair.refreshToken), logout(pair.refreshToken)]);
+        expect(loggedOut.status).toBe(204);
+        if (refreshed.status === 200) {
+          await refresh(refreshed.body.refreshToken).expect(401);
+          await jwtOnly(refreshed.body.accessToken).expect(401);
+        } else expect(refreshed.status).toBe(401);
+      }
+    });
+
+    it('with a token retired longer ago than the grace, is a 401 and the login goes on', async () => {
+      const first = (await login()).body;
+      const second = (await refresh(first.refreshToken).expect(200)).body;
+      await t.app
+        .get(DataSource)
+        .query(`UPDATE refresh_tokens SET used_at = now() - interval '1 minute' WHERE token_hash = $1`, [
+          sha256Hex(first.refreshToken),
+        ]);
+      await logout(first.refreshToken).expect(401);
+      await refresh(second.refreshToken).expect(200);
     });
   });
 

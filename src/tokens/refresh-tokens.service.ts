@@ -164,15 +164,19 @@ export class RefreshTokensService {
     });
   }
 
-  /** The login a still-valid token belongs to, without spending it (logout). */
-  async findLive(token: string): Promise<string | null> {
+  /**
+   * The login a token may end (logout), without spending it: the live token, or one a refresh
+   * retired within JWT_REFRESH_REUSE_GRACE (by the database clock), so that a logout racing a
+   * refresh of the same token still ends the login instead of leaving it to the successor.
+   */
+  async findForLogout(token: string): Promise<string | null> {
     if (!TOKEN_FORMAT.test(token)) return null;
-    const row = await this.tokens
-      .createQueryBuilder('t')
-      .where('t.token_hash = :tokenHash AND t.used_at IS NULL AND t.expires_at > now()', {
-        tokenHash: sha256Hex(token),
-      })
-      .getOne();
-    return row?.loginId ?? null;
+    const rows: Array<{ loginId: string }> = await this.tokens.query(
+      `SELECT login_id AS "loginId" FROM refresh_tokens
+        WHERE token_hash = $1 AND expires_at > now()
+          AND (used_at IS NULL OR now() - used_at < make_interval(secs => $2))`,
+      [sha256Hex(token), this.reuseGraceMs / 1000],
+    );
+    return rows[0]?.loginId ?? null;
   }
 }

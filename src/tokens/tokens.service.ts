@@ -80,9 +80,9 @@ export class TokensService {
     }
   }
 
-  /** Ends the login the (still valid) refresh token belongs to. */
+  /** Ends the login the refresh token belongs to (see RefreshTokensService.findForLogout). */
   async logout(token: string): Promise<void> {
-    const loginId = await this.refreshTokens.findLive(token);
+    const loginId = await this.refreshTokens.findForLogout(token);
     if (!loginId || !(await this.logins.revokeById(loginId, 'logout')))
       throw new UnauthorizedException(INVALID_REFRESH);
   }
