@@ -50,6 +50,23 @@ describe('runLoad with fixed requests (variants)', () => {
     expect([...seen].sort()).toEqual(['alice', 'bob']);
   });
 
+  it('with several specs, sends each as often as the others, whatever their number of variants', async () => {
+    const answered = { many: 0, one: 0 };
+    const counting = (key: keyof typeof answered, users: string[]): LoadSpec => ({
+      ...spec(users),
+      check: () => {
+        answered[key]++;
+        return true;
+      },
+    });
+    await runLoad([counting('many', ['alice', 'bob', 'dave', 'erin']), counting('one', ['frank'])], {
+      connections: 2,
+      seconds: 1,
+    });
+    expect(answered.many).toBeGreaterThan(10);
+    expect(Math.abs(answered.many - answered.one)).toBeLessThanOrEqual(4);
+  });
+
   it('counts an answer meant for someone else as a mismatch', async () => {
     const outcome = await runLoad([spec(['alice', 'carol'])], { connections: 2, seconds: 1 });
     expect(outcome.mismatches).toBeGreaterThan(0);

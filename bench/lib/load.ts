@@ -39,7 +39,7 @@ export interface LoadOutcome extends RoundResult {
 
 /**
  * Runs the specs against their server for `seconds`; with several specs (the soak) each
- * connection sends them in turn. Non-2xx answers and socket errors come from autocannon; every
+ * connection sends them in turn, each spec as often as the others. Non-2xx answers and socket errors come from autocannon; every
  * 2xx answer goes through its spec's check.
  */
 export async function runLoad(
@@ -86,11 +86,15 @@ export async function runLoad(
       }
     },
   });
-  const requests = specs.flatMap((spec) =>
+  // Each spec's requests in turn, one variant at a time: every spec gets the same share of the
+  // traffic however many variants it has (the soak's mix).
+  const perSpec = specs.map((spec) =>
     spec.variants
       ? spec.variants.map((variant) => request(spec, variant.headers, variant.context))
       : [request(spec, undefined, undefined)],
   );
+  const turns = Math.max(...perSpec.map((list) => list.length));
+  const requests = Array.from({ length: turns }, (_, turn) => perSpec.map((list) => list[turn % list.length]!)).flat();
   const result = await new Promise<AutocannonResult>((resolve, reject) =>
     autocannon(
       { url: specs[0]!.base, connections: options.connections, duration: options.seconds, timeout: 10, requests },
