@@ -333,6 +333,45 @@ describe.each<Mode>(['session', 'jwt'])('step-up (@Fresh) and reauthenticate, %s
   });
 });
 
+describe('reauthenticate of a token login past either expiry', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each(['expires_at', 'absolute_expires_at'])(
+    'past its %s: 401, nothing recorded, and the login is gone from the devices list',
+    async (column) => {
+      const user = await createUser(t);
+      const caller = await login(t, user, 'jwt');
+      const other = await login(t, user, 'jwt');
+      const sid = claimsOf(caller.accessToken!).sid as string;
+      const db = t.app.get(DataSource);
+      // The access token stays valid until its own exp: only the login has ended.
+      await db.query(`UPDATE logins SET ${column} = now() - interval '1 minute' WHERE id = $1`, [sid]);
+      const proofOf = async () => {
+        const [row]: Array<{ authenticated_at: Date | string }> = await db.query(
+          'SELECT authenticated_at FROM logins WHERE id = $1',
+          [sid],
+        );
+        return row!.authenticated_at;
+      };
+      const provedAt = await proofOf();
+      await sleep(20);
+
+      const refused = await caller.agent.post('/api/auth/reauthenticate').send({ password: user.password });
+      expect(refused.status).toBe(401);
+      expect(refused.body.message).toBe('This login has ended');
+      expect(new Date(await proofOf()).getTime()).toBe(new Date(provedAt).getTime());
+      const devices = (await other.agent.get('/api/auth/sessions').expect(200)).body as Array<{ id: string }>;
+      expect(devices.map((device) => device.id)).toEqual([claimsOf(other.accessToken!).sid]);
+    },
+  );
+});
+
 describe('no response, log line or audit event holds a TOTP secret, code or recovery code', () => {
   const lines: string[] = [];
   let t: TestApp;

@@ -44,7 +44,14 @@ export interface RevokedLogins {
   logins: Array<{ id: string; userId: string; kind: LoginKind }>;
 }
 
-/** The login registry: the only code that touches the logins table. */
+/**
+ * The one rule for an active login, as a condition on the logins table: not revoked, and neither
+ * its idle nor its absolute expiry reached at `at` (a parameter for this instance's clock, or
+ * `now()` for the database's).
+ */
+const activeAt = (at: string) => `revoked_at IS NULL AND expires_at > ${at} AND absolute_expires_at > ${at}`;
+
+/** The login registry: the only code that writes the logins table. */
 @Injectable()
 export class LoginsService {
   private readonly revocations = new Subject<Revocation>();
@@ -102,7 +109,7 @@ export class LoginsService {
            UPDATE logins SET revoked_at = now()
             WHERE id IN (SELECT id FROM logins
                           WHERE user_id = ${userId}::uuid AND EXISTS (SELECT 1 FROM created)
-                            AND revoked_at IS NULL AND expires_at > now() AND absolute_expires_at > now()
+                            AND ${activeAt('now()')}
                           ORDER BY last_used_at DESC, created_at DESC OFFSET ${parameter(this.maxPerUser - 1)}::int)
               AND revoked_at IS NULL
            RETURNING id, user_id AS "userId", kind
@@ -118,43 +125,48 @@ export class LoginsService {
     return this.logins.create({ ...row, id: created.id, createdAt: new Date(created.created_at), revokedAt: null });
   }
 
-  /** The login if it is neither revoked nor expired. */
+  /** The login if it is active on this instance's clock. */
   async findActive(id: string): Promise<Login | null> {
-    const login = await this.logins.findOneBy({ id, revokedAt: IsNull() });
-    const now = Date.now();
-    return login && login.expiresAt.getTime() > now && login.absoluteExpiresAt.getTime() > now ? login : null;
-  }
-
-  /**
-   * Records use of a login that findActive would answer (on this instance's clock) and answers
-   * it as updated; null, with nothing written, when it is not active. One statement where a
-   * refresh made two; inside the caller's transaction when given its manager.
-   */
-  async useIfActive(id: string, manager: Pick<EntityManager, 'query'> = this.logins.manager): Promise<Login | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `WITH used AS (
-         UPDATE logins SET last_used_at = now()
-          WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 AND absolute_expires_at > $2
-         RETURNING ${this.rows.columns}
-       )
-       SELECT * FROM used`,
+    const rows: Array<Record<string, unknown>> = await this.logins.query(
+      `SELECT ${this.rows.columns} FROM logins WHERE id = $1 AND ${activeAt('$2')}`,
       [id, new Date()],
     );
     return rows[0] ? this.rows.from(rows[0]) : null;
   }
 
   /**
-   * Step-up: the login proved the password (and `mfa`, a second factor) now. Null when it is no
-   * longer active; otherwise the login as updated.
+   * Records use of an active login (on this instance's clock) and answers it as updated; null,
+   * with nothing written, when it is not active. One statement (a refresh's check and record
+   * of use); inside the caller's transaction when given its manager.
    */
-  async markProven(id: string, mfa: boolean): Promise<Login | null> {
-    const result = await this.logins
-      .createQueryBuilder()
-      .update()
-      .set({ authenticatedAt: () => 'now()', mfa })
-      .where('id = :id AND revoked_at IS NULL', { id })
-      .execute();
-    return (result.affected ?? 0) > 0 ? this.findActive(id) : null;
+  useIfActive(id: string, manager?: Pick<EntityManager, 'query'>): Promise<Login | null> {
+    return this.updateIfActive(id, 'last_used_at = now()', [], manager);
+  }
+
+  /**
+   * Step-up: the login proved the password (and `mfa`, a second factor) now. Null, with nothing
+   * written, when it is no longer active; otherwise the login as updated.
+   */
+  markProven(id: string, mfa: boolean): Promise<Login | null> {
+    return this.updateIfActive(id, 'authenticated_at = now(), mfa = $3', [mfa]);
+  }
+
+  /** One UPDATE … RETURNING of an active login: `set` may use $3 onwards, from `values`. */
+  private async updateIfActive(
+    id: string,
+    set: string,
+    values: unknown[],
+    manager: Pick<EntityManager, 'query'> = this.logins.manager,
+  ): Promise<Login | null> {
+    // In a CTE: TypeORM answers an UPDATE's rows together with its count, a SELECT's alone.
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `WITH updated AS (
+         UPDATE logins SET ${set} WHERE id = $1 AND ${activeAt('$2')} RETURNING ${this.rows.columns}
+       )
+       SELECT * FROM updated`,
+      [id, new Date(), ...values],
+    );
+    return rows[0] ? this.rows.from(rows[0]) : null;
   }
 
   /** When an active login last proved the password, for `@Fresh()` routes; null when it is not active. */
@@ -171,10 +183,7 @@ export class LoginsService {
   listActive(userId: string): Promise<Login[]> {
     return this.logins
       .createQueryBuilder('l')
-      .where(
-        'l.user_id = :userId AND l.revoked_at IS NULL AND l.expires_at > now() AND l.absolute_expires_at > now()',
-        { userId },
-      )
+      .where(`l.user_id = :userId AND ${activeAt('now()')}`, { userId })
       .orderBy('l.last_used_at', 'DESC')
       .getMany();
   }
