@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import request from 'supertest';
+import { AuditService } from '../src/audit/audit.service.js';
 import { PgClient } from '../src/database/pg-client.js';
+import { TokenActivityService } from '../src/tokens/token-activity.service.js';
 import { FaultProxy, type CutMode } from './support/fault-proxy.js';
 import { es256Pair } from './support/keys.js';
 import { createUser, loginAs, type Client } from './support/kit.js';
@@ -240,6 +242,11 @@ describe('a database cut in the middle of an operation', () => {
    * a cut the pool opens new connections).
    */
   const cutAt = async <T>(k: number, operation: () => Promise<T>): Promise<{ result: T; cut: boolean }> => {
+    // The count is of every connection's messages. Written now, the queued audit events and token
+    // use cannot go out on a timer in the middle of the operation: such a write right after its
+    // COMMIT would cut the link before the COMMIT's answer is back (committed, yet a 503).
+    await t.app.get(AuditService).flush();
+    await t.app.get(TokenActivityService).flush();
     let sent = 0;
     let cut = false;
     void proxy.cutWhen((_chunk, direction) => direction === 'up' && ++sent === k).then(() => (cut = true));
