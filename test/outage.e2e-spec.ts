@@ -284,6 +284,23 @@ describe('a database cut in the middle of an operation', () => {
     );
   }, 120_000);
 
+  it('a refresh whose COMMIT answer is lost answers 200 once the database answers again: the login goes on', async () => {
+    const user = await createUser(t);
+    const client = await loginAs(t, user, 'jwt');
+    await t.app.get(AuditService).flush();
+    await t.app.get(TokenActivityService).flush();
+    // The COMMIT reaches the server and commits; its answer never reaches the application.
+    const fired = proxy.cutWhen((chunk, direction) => direction === 'down' && chunk.includes('COMMIT\0'));
+    void fired.then(() => setTimeout(() => proxy.restore(), 150));
+    const res = await refresh(client.refreshToken!);
+    await fired;
+
+    expect(res.status).toBe(200);
+    await request(t.http).get('/api/users/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(200);
+    await refresh(client.refreshToken!).expect(401);
+    await refresh(res.body.refreshToken).expect(200);
+  });
+
   it('a password change either happened (new password works, other logins ended) or did not (old password works)', async () => {
     const newPassword = 'a brand new password';
     const login = (email: string, password: string) =>

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Repository, type EntityManager } from 'typeorm';
 import { sha256Hex } from '../common/hash.js';
 import { ConfigService, type AppConfigService } from '../config/config.module.js';
@@ -25,6 +26,13 @@ class Refused extends Error {
 }
 
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * How long a refresh whose COMMIT went unanswered (the connection was lost) may spend asking
+ * whether it committed, before it answers 503 as if it had not; and the pause between tries.
+ */
+const COMMIT_OUTCOME_WAIT_MS = 1_000;
+const COMMIT_OUTCOME_PAUSE_MS = 200;
 
 /**
  * Takes the row lock of the login `idExpression` names, first in every transaction that spends or
@@ -59,6 +67,7 @@ async function addToken(db: Pick<EntityManager, 'query'>, loginId: string, expir
 /** The only code that touches the refresh_tokens table. */
 @Injectable()
 export class RefreshTokensService {
+  private readonly logger = new Logger(RefreshTokensService.name);
   private readonly reuseGraceMs: number;
 
   constructor(
@@ -108,10 +117,60 @@ export class RefreshTokensService {
     return { outcome: known.raced ? 'raced' : 'reused', loginId: known.loginId };
   }
 
-  /** The rotation's transaction: null when the token is not live; throws Refused to roll back. */
-  private redeem<T>(
+  /**
+   * The rotation's transaction: null when the token is not live; throws Refused to roll back.
+   * When the transaction fails once its work is done, its COMMIT may have gone through with
+   * only the answer lost (a connection reset): the client, told 503, would then hold a spent
+   * token and be logged out. The successor's row, written by this transaction alone, shows that
+   * it committed; it is looked for once the failed transaction has let go of its connection,
+   * for up to COMMIT_OUTCOME_WAIT_MS. Not finding it is no proof: a COMMIT still on its way can
+   * land after the 503, as it always could. (PostgreSQL's txid_status() answers the same
+   * question, but needs the transaction id read beforehand: one more round trip per refresh.)
+   */
+  private async redeem<T>(
     tokenHash: string,
     alongside: (manager: EntityManager, loginId: string) => Promise<T | null>,
+  ): Promise<Extract<Redemption<T>, { outcome: 'redeemed' }> | null> {
+    let done: { result: Extract<Redemption<T>, { outcome: 'redeemed' }>; successorHash: string } | undefined;
+    try {
+      return await this.transact(tokenHash, alongside, (result, successorHash) => (done = { result, successorHash }));
+    } catch (error) {
+      if (!done || !(await this.stored(done.successorHash))) throw error;
+      this.logger.warn(`A refresh's COMMIT went unanswered (${(error as Error).message}); it had committed`);
+      return done.result;
+    }
+  }
+
+  /**
+   * Whether a token with this hash is stored, asked until the database answers; false when it
+   * has not within COMMIT_OUTCOME_WAIT_MS (no new try starts after that).
+   */
+  private async stored(tokenHash: string): Promise<boolean> {
+    const expiry = AbortSignal.timeout(COMMIT_OUTCOME_WAIT_MS);
+    const ask = async (): Promise<boolean> => {
+      while (!expiry.aborted) {
+        try {
+          const rows: unknown[] = await this.tokens.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1', [
+            tokenHash,
+          ]);
+          return rows.length > 0;
+        } catch {
+          await sleep(COMMIT_OUTCOME_PAUSE_MS, undefined, { signal: expiry }).catch(() => undefined);
+        }
+      }
+      return false;
+    };
+    const expired = new Promise<false>((resolve) =>
+      expiry.addEventListener('abort', () => resolve(false), { once: true }),
+    );
+    return Promise.race([ask(), expired]);
+  }
+
+  /** The transaction itself; `finished` hears its result just before the COMMIT. */
+  private transact<T>(
+    tokenHash: string,
+    alongside: (manager: EntityManager, loginId: string) => Promise<T | null>,
+    finished: (result: Extract<Redemption<T>, { outcome: 'redeemed' }>, successorHash: string) => void,
   ): Promise<Extract<Redemption<T>, { outcome: 'redeemed' }> | null> {
     return this.tokens.manager.transaction(async (em) => {
       // Inside a transaction only its own manager: the embedded database has one connection.
@@ -133,13 +192,15 @@ export class RefreshTokensService {
       if (!row) return null;
       const along = await alongside(em, row.loginId);
       if (along === null) throw new Refused(row.loginId);
-      return {
+      const result = {
         outcome: 'redeemed' as const,
         loginId: row.loginId,
         next: next.token,
         expiresAt: new Date(row.expiresAt),
         alongside: along,
       };
+      finished(result, next.hash);
+      return result;
     });
   }
 

@@ -46,7 +46,8 @@ export class TokensService {
 
   async refresh(token: string, client: RefreshClient): Promise<TokenPairResponse> {
     // Everything the refresh needs from the database happens in the rotation's transaction: a
-    // connection lost before its commit leaves the old token working, after it nothing can fail.
+    // connection lost before its commit leaves the old token working, after it nothing can fail
+    // (a commit whose answer was lost is looked up: RefreshTokensService.redeem).
     const result = await this.refreshTokens.rotate(token, async (manager, loginId) => {
       const login = await this.logins.useIfActive(loginId, manager);
       const roles = login ? await this.users.findRoles(login.userId, manager) : null;
