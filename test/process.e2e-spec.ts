@@ -124,7 +124,7 @@ describe('the service process', () => {
     expect(await status).toBe(201);
     const result = await stopped;
     expect(result.signal ?? result.code).toBe('SIGTERM');
-  }, 60_000);
+  }, 120_000);
 
   it('on SIGTERM answers every connection it had accepted, even those it had not yet read', async () => {
     const server = await startServer({ THROTTLE_AUTH_LIMIT: '0', LOGIN_MAX_FAILURES: '100' });
@@ -154,7 +154,7 @@ describe('the service process', () => {
     expect(outcomes).toEqual(Array(20).fill('HTTP/1.1 200 OK'));
     const result = await stopped;
     expect(result.signal ?? result.code).toBe('SIGTERM');
-  }, 60_000);
+  }, 120_000);
 
   it('on SIGTERM during logins, writes their audit events before the database closes', async () => {
     const db = await createTestDatabase({ persistent: true });
@@ -197,7 +197,7 @@ describe('the service process', () => {
     } finally {
       await db.dispose();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('keeps data across restarts and refuses a second instance on the same DATA_DIR', async () => {
     const body = JSON.stringify({ email: 'persist@example.com', password: 'correct horse' });
@@ -223,5 +223,5 @@ describe('the service process', () => {
     } finally {
       await again.stop();
     }
-  }, 90_000);
+  }, 180_000);
 });

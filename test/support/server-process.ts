@@ -59,12 +59,19 @@ export async function runUntilExit(env: Record<string, string>, timeoutMs = 20_0
   }
 }
 
-/** Starts the service and resolves once it listens (it logs its URL). */
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+/**
+ * Starts the service and resolves once it listens (it logs its URL). The limit is for a start
+ * on a loaded machine (TypeScript compiled on the fly, the embedded database's first start,
+ * other suites' instances on the same cores); one that misses it is killed.
+ */
+export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const { child, exited } = spawnMain(env);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in time')), timeoutMs);
     let seen = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms; its output: ${seen.slice(-2_000)}`));
+    }, timeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       const match = /API on (http:\/\/[^\s/]+)/.exec(seen);
