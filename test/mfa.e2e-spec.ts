@@ -372,6 +372,59 @@ describe('reauthenticate of a token login past either expiry', () => {
   );
 });
 
+describe('a token login revoked while its step-up is under way', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('gets no refresh token issued after its revocation, and no pair that works', async () => {
+    const user = await createUser(t);
+    const caller = await login(t, user, 'jwt');
+    const other = await login(t, user, 'jwt');
+    const sid = claimsOf(caller.accessToken!).sid as string;
+    // The device is revoked from the other login once the proof is recorded, before the step-up
+    // has issued its pair: the revocation must wait for the step-up, or the step-up must fail.
+    const logins = t.app.get(LoginsService);
+    const markProven = logins.markProven.bind(logins);
+    let revoked: Promise<request.Response> | undefined;
+    const spy = jest.spyOn(logins, 'markProven').mockImplementationOnce(async (...args) => {
+      const proven = await markProven(...args);
+      revoked = other.agent.delete(`/api/auth/sessions/${sid}`).then((res) => res);
+      await sleep(300);
+      return proven;
+    });
+    try {
+      const stepUp = await caller.agent.post('/api/auth/reauthenticate').send({ password: user.password });
+      expect((await revoked)?.status).toBe(204);
+      const db = t.app.get(DataSource);
+      const [row]: Array<{ issued_after: number }> = await db.query(
+        `SELECT count(*)::int AS issued_after FROM refresh_tokens r JOIN logins l ON l.id = r.login_id
+          WHERE l.id = $1 AND l.revoked_at IS NOT NULL AND r.created_at >= l.revoked_at`,
+        [sid],
+      );
+      expect(row!.issued_after).toBe(0);
+      if (stepUp.status === 200) {
+        await request(t.http)
+          .get('/api/users/me')
+          .set('Authorization', `Bearer ${stepUp.body.accessToken}`)
+          .expect(401);
+        await request(t.http)
+          .post('/api/auth/token/refresh')
+          .send({ refreshToken: stepUp.body.refreshToken })
+          .expect(401);
+      } else {
+        expect(stepUp.status).toBe(401);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 describe('no response, log line or audit event holds a TOTP secret, code or recovery code', () => {
   const lines: string[] = [];
   let t: TestApp;

@@ -48,7 +48,13 @@ export class ReauthenticationService {
       if (!(await this.mfa.verify(actor, code))) throw new UnauthorizedException('Wrong code');
     }
     await this.lockout.reset(subject, req.ip);
-    const login = await this.logins.markProven(caller.loginId, user.mfaEnabled);
+    // A token login's proof is recorded with its new pair, in one transaction under the login's
+    // lock: a revocation cannot fall between them and leave a token issued to an ended login.
+    const proven =
+      caller.via === AuthMode.Jwt
+        ? await this.tokens.reissue(caller.loginId, user.mfaEnabled, user.roles)
+        : { login: await this.logins.markProven(caller.loginId, user.mfaEnabled), pair: null };
+    const login = proven?.login;
     if (!login) throw new UnauthorizedException('This login has ended');
     this.audit.record({
       type: 'reauthenticated',
@@ -58,6 +64,6 @@ export class ReauthenticationService {
       ...clientInfo(req),
       details: { mfa: user.mfaEnabled },
     });
-    return caller.via === AuthMode.Jwt ? this.tokens.reissue(login, user.roles) : null;
+    return proven.pair;
   }
 }

@@ -145,10 +145,11 @@ export class LoginsService {
 
   /**
    * Step-up: the login proved the password (and `mfa`, a second factor) now. Null, with nothing
-   * written, when it is no longer active; otherwise the login as updated.
+   * written, when it is no longer active; otherwise the login as updated. Inside the caller's
+   * transaction when given its manager.
    */
-  markProven(id: string, mfa: boolean): Promise<Login | null> {
-    return this.updateIfActive(id, 'authenticated_at = now(), mfa = $3', [mfa]);
+  markProven(id: string, mfa: boolean, manager?: Pick<EntityManager, 'query'>): Promise<Login | null> {
+    return this.updateIfActive(id, 'authenticated_at = now(), mfa = $3', [mfa], manager);
   }
 
   /** One UPDATE … RETURNING of an active login: `set` may use $3 onwards, from `values`. */

@@ -206,22 +206,30 @@ export class RefreshTokensService {
 
   /**
    * Retires every live token of a login, as if each had been used now (a later use is reuse),
-   * and issues the one token that stays live, in one transaction. The login's row lock orders it
-   * with `rotate`: a refresh under way finishes first and the successor it issued is retired
-   * here too, or it starts after and finds its token retired. Without the lock, an UPDATE that
-   * waited for such a refresh would not see the successor it inserted, and the login would keep
-   * two live tokens.
+   * and issues the one token that stays live, expiring with the login, in one transaction.
+   * `alongside` runs in it first, right after the login's row lock: the step-up's own write, and
+   * the check that the login is still active. When it answers null, nothing is written and null
+   * is answered; a revocation waits for the lock, so no token is issued to an ended login. The
+   * lock also orders it with `rotate`: a refresh under way finishes first and the successor it
+   * issued is retired here too, or it starts after and finds its token retired. Without the
+   * lock, an UPDATE that waited for such a refresh would not see the successor it inserted, and
+   * the login would keep two live tokens.
    */
-  async replaceAll(loginId: string, expiresAt: Date): Promise<string> {
+  async replaceAll<T extends { absoluteExpiresAt: Date }>(
+    loginId: string,
+    alongside: (manager: EntityManager) => Promise<T | null>,
+  ): Promise<{ token: string; alongside: T } | null> {
     return this.tokens.manager.transaction(async (em) => {
       await lockLogin(em, '$1', loginId);
+      const along = await alongside(em);
+      if (along === null) return null;
       await em
         .createQueryBuilder()
         .update(RefreshToken)
         .set({ usedAt: () => 'now()' })
         .where('login_id = :loginId AND used_at IS NULL', { loginId })
         .execute();
-      return addToken(em, loginId, expiresAt);
+      return { token: await addToken(em, loginId, along.absoluteExpiresAt), alongside: along };
     });
   }
 

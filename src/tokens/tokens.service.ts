@@ -36,12 +36,22 @@ export class TokensService {
   }
 
   /**
-   * A new pair for a login that just proved the password again (step-up): its live refresh
-   * tokens are retired as a refresh retires one, so presenting one later is reuse.
+   * Step-up of a token login: records the new proof (`mfa`: with a second factor) and answers
+   * the login with a new pair. Its live refresh tokens are retired as a refresh retires one, so
+   * presenting one later is reuse. All of it in one transaction under the login's lock: null,
+   * with nothing written, when the login has ended.
    */
-  async reissue(login: Login, roles: Role[]): Promise<TokenPairResponse> {
-    const refreshToken = await this.refreshTokens.replaceAll(login.id, login.absoluteExpiresAt);
-    return this.pair(login, roles, refreshToken, login.absoluteExpiresAt);
+  async reissue(
+    loginId: string,
+    mfa: boolean,
+    roles: Role[],
+  ): Promise<{ login: Login; pair: TokenPairResponse } | null> {
+    const replaced = await this.refreshTokens.replaceAll(loginId, (manager) =>
+      this.logins.markProven(loginId, mfa, manager),
+    );
+    if (!replaced) return null;
+    const login = replaced.alongside;
+    return { login, pair: await this.pair(login, roles, replaced.token, login.absoluteExpiresAt) };
   }
 
   async refresh(token: string, client: RefreshClient): Promise<TokenPairResponse> {
