@@ -18,6 +18,8 @@ export type Redemption<T = unknown> =
   | { outcome: 'refused'; loginId: string }
   | { outcome: 'invalid' };
 
+type Redeemed<T> = Extract<Redemption<T>, { outcome: 'redeemed' }>;
+
 /** Thrown inside the rotation's transaction to roll it back when `alongside` refuses. */
 class Refused extends Error {
   constructor(readonly loginId: string) {
@@ -130,14 +132,42 @@ export class RefreshTokensService {
   private async redeem<T>(
     tokenHash: string,
     alongside: (manager: EntityManager, loginId: string) => Promise<T | null>,
-  ): Promise<Extract<Redemption<T>, { outcome: 'redeemed' }> | null> {
-    let done: { result: Extract<Redemption<T>, { outcome: 'redeemed' }>; successorHash: string } | undefined;
+  ): Promise<Redeemed<T> | null> {
+    const next = newToken();
+    let done: Redeemed<T> | undefined;
     try {
-      return await this.transact(tokenHash, alongside, (result, successorHash) => (done = { result, successorHash }));
+      return await this.tokens.manager.transaction(async (em) => {
+        // Inside a transaction only its own manager: the embedded database has one connection.
+        await lockLogin(em, `(SELECT login_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
+        // Spends the token and adds its successor, which expires with it, in one statement.
+        const rows: Array<{ loginId: string; expiresAt: Date | string }> = await em.query(
+          `WITH spent AS (
+             UPDATE refresh_tokens SET used_at = now()
+              WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+             RETURNING login_id, expires_at
+           ), successor AS (
+             INSERT INTO refresh_tokens (login_id, token_hash, expires_at) SELECT login_id, $2, expires_at FROM spent
+           )
+           SELECT login_id AS "loginId", expires_at AS "expiresAt" FROM spent`,
+          [tokenHash, next.hash],
+        );
+        const row = rows[0];
+        if (!row) return null;
+        const along = await alongside(em, row.loginId);
+        if (along === null) throw new Refused(row.loginId);
+        done = {
+          outcome: 'redeemed',
+          loginId: row.loginId,
+          next: next.token,
+          expiresAt: new Date(row.expiresAt),
+          alongside: along,
+        };
+        return done;
+      });
     } catch (error) {
-      if (!done || !(await this.stored(done.successorHash))) throw error;
+      if (!done || !(await this.stored(next.hash))) throw error;
       this.logger.warn(`A refresh's COMMIT went unanswered (${(error as Error).message}); it had committed`);
-      return done.result;
+      return done;
     }
   }
 
@@ -164,44 +194,6 @@ export class RefreshTokensService {
       expiry.addEventListener('abort', () => resolve(false), { once: true }),
     );
     return Promise.race([ask(), expired]);
-  }
-
-  /** The transaction itself; `finished` hears its result just before the COMMIT. */
-  private transact<T>(
-    tokenHash: string,
-    alongside: (manager: EntityManager, loginId: string) => Promise<T | null>,
-    finished: (result: Extract<Redemption<T>, { outcome: 'redeemed' }>, successorHash: string) => void,
-  ): Promise<Extract<Redemption<T>, { outcome: 'redeemed' }> | null> {
-    return this.tokens.manager.transaction(async (em) => {
-      // Inside a transaction only its own manager: the embedded database has one connection.
-      await lockLogin(em, `(SELECT login_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
-      // Spends the token and adds its successor, which expires with it, in one statement.
-      const next = newToken();
-      const rows: Array<{ loginId: string; expiresAt: Date | string }> = await em.query(
-        `WITH spent AS (
-           UPDATE refresh_tokens SET used_at = now()
-            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-           RETURNING login_id, expires_at
-         ), successor AS (
-           INSERT INTO refresh_tokens (login_id, token_hash, expires_at) SELECT login_id, $2, expires_at FROM spent
-         )
-         SELECT login_id AS "loginId", expires_at AS "expiresAt" FROM spent`,
-        [tokenHash, next.hash],
-      );
-      const row = rows[0];
-      if (!row) return null;
-      const along = await alongside(em, row.loginId);
-      if (along === null) throw new Refused(row.loginId);
-      const result = {
-        outcome: 'redeemed' as const,
-        loginId: row.loginId,
-        next: next.token,
-        expiresAt: new Date(row.expiresAt),
-        alongside: along,
-      };
-      finished(result, next.hash);
-      return result;
-    });
   }
 
   /**
