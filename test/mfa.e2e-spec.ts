@@ -333,7 +333,7 @@ describe.each<Mode>(['session', 'jwt'])('step-up (@Fresh) and reauthenticate, %s
   });
 });
 
-describe('reauthenticate of a token login past either expiry', () => {
+describe('reauthenticate of a token login that has ended or is ending', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
@@ -370,18 +370,8 @@ describe('reauthenticate of a token login past either expiry', () => {
       expect(devices.map((device) => device.id)).toEqual([claimsOf(other.accessToken!).sid]);
     },
   );
-});
 
-describe('a token login revoked while its step-up is under way', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  it('gets no refresh token issued after its revocation, and no pair that works', async () => {
+  it('revoked while its step-up is under way: no refresh token issued after the revocation, no pair that works', async () => {
     const user = await createUser(t);
     const caller = await login(t, user, 'jwt');
     const other = await login(t, user, 'jwt');
@@ -393,6 +383,7 @@ describe('a token login revoked while its step-up is under way', () => {
     let revoked: Promise<request.Response> | undefined;
     const spy = jest.spyOn(logins, 'markProven').mockImplementationOnce(async (...args) => {
       const proven = await markProven(...args);
+      // then() sends it now, without waiting for its answer.
       revoked = other.agent.delete(`/api/auth/sessions/${sid}`).then((res) => res);
       await sleep(300);
       return proven;

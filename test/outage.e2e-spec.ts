@@ -241,12 +241,17 @@ describe('a database cut in the middle of an operation', () => {
    * database; `cut` is false once k is past the operation's last message (the count varies: after
    * a cut the pool opens new connections).
    */
-  const cutAt = async <T>(k: number, operation: () => Promise<T>): Promise<{ result: T; cut: boolean }> => {
-    // The count is of every connection's messages. Written now, the queued audit events and token
-    // use cannot go out on a timer in the middle of the operation: such a write right after its
-    // COMMIT would cut the link before the COMMIT's answer is back (committed, yet a 503).
+  /**
+   * Writes the queued audit events and token use now, so that none goes out on a timer in the
+   * middle of an operation under test: the cut points count every connection's messages, and
+   * such a write right after a COMMIT would cut the link before the COMMIT's answer is back.
+   */
+  const writeQueued = async () => {
     await t.app.get(AuditService).flush();
     await t.app.get(TokenActivityService).flush();
+  };
+  const cutAt = async <T>(k: number, operation: () => Promise<T>): Promise<{ result: T; cut: boolean }> => {
+    await writeQueued();
     let sent = 0;
     let cut = false;
     void proxy.cutWhen((_chunk, direction) => direction === 'up' && ++sent === k).then(() => (cut = true));
@@ -287,8 +292,7 @@ describe('a database cut in the middle of an operation', () => {
   it('a refresh whose COMMIT answer is lost answers 200 once the database answers again: the login goes on', async () => {
     const user = await createUser(t);
     const client = await loginAs(t, user, 'jwt');
-    await t.app.get(AuditService).flush();
-    await t.app.get(TokenActivityService).flush();
+    await writeQueued();
     // The COMMIT reaches the server and commits; its answer never reaches the application.
     const fired = proxy.cutWhen((chunk, direction) => direction === 'down' && chunk.includes('COMMIT\0'));
     void fired.then(() => setTimeout(() => proxy.restore(), 150));
