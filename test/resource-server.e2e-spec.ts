@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createPublicKey } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -20,6 +19,7 @@ import {
   type ResourceServerOptions,
   type RunningResourceServer,
 } from '../examples/resource-server/resource-server.js';
+import { freePort } from './support/free-port.js';
 import { es256Pair } from './support/keys.js';
 import { createUser, loginAs, type TestUser } from './support/kit.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -33,14 +33,6 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  */
 
 type Pair = ReturnType<typeof es256Pair>;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 async function kidOf(pair: Pair): Promise<string> {
   return calculateJwkThumbprint(await exportJWK(createPublicKey(pair.publicKey)));

@@ -1,13 +1,26 @@
 import { createServer } from 'node:net';
 
+/** Below the ephemeral range (Linux 32768–60999, BSD and macOS from 49152). */
+const LOWEST = 20_000;
+const HIGHEST = 32_000;
+
 /**
- * A loopback port the kernel hands out and that is free when asked. Something else can take it
- * before the caller binds it; whatever starts a server on it must notice (see redis-cluster.ts).
+ * A loopback port that is free when asked, chosen below the range the kernel hands out for
+ * `listen(0)` and outgoing connections: a test that binds it later, or binds it again after a
+ * restart, does not find it taken by one of those meanwhile. Another test choosing the same port
+ * at the same moment still can; whatever starts a server on it must notice (see redis-cluster.ts).
  */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST));
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (bound) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
 }
